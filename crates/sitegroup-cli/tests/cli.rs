@@ -1,0 +1,187 @@
+//! The `sitegroup` command end to end: real binary, temp data directory.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(data: &Path, args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_sitegroup"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("SITEGROUP_DATABASE_URL")
+        .output()
+        .unwrap();
+    Out {
+        ok: out.status.success(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn ok(data: &Path, args: &[&str]) -> String {
+    let o = run(data, args);
+    assert!(o.ok, "{args:?} failed: {}", o.stderr);
+    o.stdout
+}
+
+/// Fails with exactly one line on stderr, containing `needle`.
+fn fails(data: &Path, args: &[&str], needle: &str) {
+    let o = run(data, args);
+    assert!(!o.ok, "{args:?} succeeded: {}", o.stdout);
+    assert_eq!(o.stderr.lines().count(), 1, "{args:?}: {}", o.stderr);
+    assert!(o.stderr.starts_with("error: "), "{}", o.stderr);
+    assert!(o.stderr.contains(needle), "{args:?}: {:?} lacks {needle:?}", o.stderr);
+}
+
+#[test]
+fn init_units_sites_users_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let init = ok(d, &["init", "--admin", "admin"]);
+    assert!(init.contains("password (shown once): "), "{init}");
+    fails(d, &["init", "--admin", "admin2"], "already initialised");
+    ok(d, &["unit", "add", "--code", "jyj", "--name", "无为县教育局"]);
+    fails(d, &["unit", "add", "--code", "JYJ", "--name", "重复"], "already exists");
+    assert!(ok(d, &["unit", "list"]).contains("jyj\tdepartment\t无为县教育局"));
+    ok(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "portal",
+            "--name",
+            "无为县人民政府",
+            "--kind",
+            "portal",
+            "--host",
+            "www.wuwei.gov.cn",
+            "--site-id",
+            "3402250001",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "jyj",
+            "--name",
+            "无为县教育局",
+            "--kind",
+            "department",
+            "--parent",
+            "portal",
+            "--unit",
+            "jyj",
+            "--path",
+            "/jyj",
+        ],
+    );
+    fails(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "jyj2",
+            "--name",
+            "x",
+            "--kind",
+            "department",
+            "--parent",
+            "portal",
+            "--path",
+            "/jyj",
+        ],
+        "already taken by site jyj",
+    );
+    fails(
+        d,
+        &["site", "add", "--code", "x", "--name", "x", "--kind", "department", "--parent", "nosuch", "--path", "/x"],
+        "not found",
+    );
+    fails(
+        d,
+        &["site", "add", "--code", "x", "--name", "x", "--kind", "planet", "--parent", "portal", "--path", "/x"],
+        "unknown site kind",
+    );
+    ok(
+        d,
+        &["site", "add", "--code", "zt", "--name", "专题", "--kind", "topic", "--parent", "jyj", "--path", "/jyj/zt"],
+    );
+    fails(d, &["site", "move", "jyj", "--parent", "zt"], "");
+    let show = ok(d, &["site", "show", "zt"]);
+    assert!(show.contains("site_id: 3402250001"), "inherited identity: {show}");
+    let list = ok(d, &["site", "list"]);
+    assert_eq!(list.lines().count(), 4, "{list}");
+    ok(d, &["site", "close", "jyj", "--notice", "网站改版，暂停访问", "--redirect", "https://www.wuwei.gov.cn/"]);
+    assert!(ok(d, &["site", "show", "jyj"]).contains("status: closed"));
+    fails(d, &["site", "show", "nosuch"], "not found");
+    let add = ok(d, &["user", "add", "--username", "li", "--name", "李编辑", "--unit", "jyj"]);
+    assert!(add.contains("password (shown once)"));
+    ok(d, &["user", "grant", "li", "--role", "editor", "--site", "jyj"]);
+    fails(d, &["user", "grant", "li", "--role", "emperor", "--site", "jyj"], "unknown role");
+    assert!(ok(d, &["user", "list"]).contains("editor@jyj"));
+    let audit = ok(d, &["audit", "--site", "jyj"]);
+    assert!(audit.contains("site.close") && audit.contains("user.grant"), "{audit}");
+    assert!(!audit.contains("unit.create"), "group-wide entries stay out of a site's log");
+    fails(d, &["audit", "--site", "jyj", "--since", "2025-13-01"], "malformed date");
+    assert_eq!(ok(d, &["audit", "--site", "jyj", "--since", "2999-01-01"]).lines().count(), 1);
+}
+
+#[test]
+fn calendar_workdays_csv_and_deadline_with_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = ok(d, &["calendar", "workdays", "--from", "2025-09-27", "--to", "2025-10-12"]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "date,is_workday");
+    assert_eq!(rows.len(), 17);
+    for (date, want) in [
+        ("2025-09-28", "1"),
+        ("2025-10-01", "0"),
+        ("2025-10-08", "0"),
+        ("2025-10-09", "1"),
+        ("2025-10-11", "1"),
+        ("2025-10-12", "0"),
+    ] {
+        assert!(rows.contains(&format!("{date},{want}").as_str()), "{date}: {csv}");
+    }
+    // Full-width digits, as typed with a Chinese input method.
+    assert!(
+        ok(d, &["calendar", "workdays", "--from", "２０２６-０２-１４", "--to", "2026-02-14"]).contains("2026-02-14,1")
+    );
+    fails(d, &["calendar", "workdays", "--from", "2025-02-30", "--to", "2025-03-01"], "malformed date");
+    fails(d, &["calendar", "workdays", "--from", "2030-01-01", "--to", "2030-01-02"], "2030");
+    fails(d, &["calendar", "workdays", "--from", "2025-02-01", "--to", "2025-01-01"], "before");
+
+    // Received Monday 2025-09-29 10:00: day 1 is Tue 30th, then the National Day
+    // holiday (1–8 Oct) is skipped; days 2–5 are 9, 10, 11 (adjusted workday), 13 Oct.
+    let out = ok(d, &["calendar", "deadline", "--start", "2025-09-29T10:00", "--days", "5"]);
+    assert_eq!(out.trim(), "2025-10-13T23:59:59+08:00");
+    let explained = ok(d, &["calendar", "deadline", "--start", "2025-09-29T10:00", "--days", "5", "--explain"]);
+    assert!(explained.starts_with("2025-10-13T23:59:59+08:00\n"), "{explained}");
+    assert!(explained.contains("2025-10-01") && explained.contains("国庆"), "{explained}");
+    assert!(explained.contains("2025-10-11"), "the adjusted Saturday counts: {explained}");
+    fails(d, &["calendar", "deadline", "--start", "yesterday", "--days", "5"], "malformed start");
+    fails(d, &["calendar", "deadline", "--start", "2026-12-30T10:00", "--days", "5"], "2027");
+}
+
+#[test]
+fn a_new_year_can_be_added_from_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fails(d, &["calendar", "workdays", "--from", "2027-01-01", "--to", "2027-01-04"], "2027");
+    std::fs::write(d.join("calendar.txt"), "2027 元旦 holiday 2027-01-01\n").unwrap();
+    let csv = ok(d, &["calendar", "workdays", "--from", "2027-01-01", "--to", "2027-01-04"]);
+    assert!(csv.contains("2027-01-01,0") && csv.contains("2027-01-04,1"), "{csv}");
+}

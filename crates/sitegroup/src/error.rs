@@ -1,0 +1,98 @@
+use sitegroup_core::calendar::CalendarError;
+use sitegroup_core::token::TokenError;
+use sitegroup_core::{Denied, ValidationError};
+use sitegroup_store::StoreError;
+use thiserror::Error;
+
+/// Everything a facade call can fail with. The first group is the user's fault and is
+/// shown to them (the portal maps each variant to a Chinese message); the rest are ours.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field or rule check failed.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// `authorize` refused.
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    /// A referenced record does not exist.
+    #[error("{what} {key:?} not found")]
+    NotFound {
+        /// `site`, `unit`, `user` …
+        what: &'static str,
+        /// The code or name asked for.
+        key: String,
+    },
+    /// A unique code or name is already used.
+    #[error("{what} {key:?} already exists")]
+    Duplicate {
+        /// `site`, `unit`, `user` …
+        what: &'static str,
+        /// The code or name.
+        key: String,
+    },
+    /// The path prefix is used by another site under the same website.
+    #[error("path prefix {prefix} is already taken by site {owner}")]
+    PrefixTaken {
+        /// The prefix asked for.
+        prefix: String,
+        /// The code of the site holding it.
+        owner: String,
+    },
+    /// The host name is used by another site.
+    #[error("host {host} is already taken by site {owner}")]
+    HostTaken {
+        /// The host asked for.
+        host: String,
+        /// The code of the site holding it.
+        owner: String,
+    },
+    /// Wrong user name or password (deliberately not saying which).
+    #[error("wrong user name or password")]
+    BadCredentials,
+    /// Too many failed logins: locked until the given time (unix seconds).
+    #[error("account locked until {until}")]
+    Locked {
+        /// End of the lock, unix seconds.
+        until: i64,
+    },
+    /// The account is disabled.
+    #[error("account disabled")]
+    Disabled,
+    /// The session token is invalid, expired or revoked.
+    #[error("session invalid: {0}")]
+    Session(#[from] TokenError),
+    /// A calendar question for a year without data, or a bad calendar file.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// `init` ran on a group that already has an administrator.
+    #[error("the site group is already initialised")]
+    AlreadyInitialised,
+    /// The database failed (ours).
+    #[error("storage error: {0}")]
+    Store(StoreError),
+    /// A file or directory could not be used (ours, or the operator's setup).
+    #[error("file error at {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Something that should not happen (randomness unavailable, a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        Error::Store(e)
+    }
+}
+
+impl Error {
+    /// True when the caller (operator, editor, citizen) can fix it by changing input.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_))
+    }
+}

@@ -1,0 +1,42 @@
+//! The facade of sitegroup: [`SiteGroup`], the one handle through which an embedding
+//! program reaches the store, the clock, the working-day calendar and every module.
+//!
+//! **What it owns.** Opening or connecting the store and migrating every module,
+//! loading the calendar, and the service layer of the core entities (units, sites,
+//! users, sessions, audit): each write runs `authorize`, validates, then writes the
+//! change, its audit entry and its outbox event in one transaction.
+//!
+//! **What it must never do.** Speak HTTP, start an async runtime, or check a role
+//! itself: permissions are `sitegroup_core::authorize`'s alone.
+//!
+//! **Invariants.** Nothing is written when an operation returns an error; every
+//! successful write leaves exactly one audit entry and one outbox event.
+//!
+//! ```
+//! # fn main() -> Result<(), sitegroup::Error> {
+//! use sitegroup::{SiteGroup, NewUnit, UnitKind, Actor, Origin};
+//! let dir = tempfile::tempdir().expect("temp dir");
+//! let group = SiteGroup::open(dir.path())?;
+//! let cli = Actor::system("cli");
+//! let unit = group.add_unit(&cli, &Origin::cli(), &NewUnit { code: "jyj".into(), name: "无为县教育局".into(), kind: UnitKind::Department })?;
+//! assert_eq!(group.list_units(&cli)?[0].id, unit.id);
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+mod error;
+mod group;
+mod sites;
+mod users;
+
+pub use error::Error;
+pub use group::{CALENDAR_FILE, DATABASE_FILE, Session, SiteGroup};
+pub use sites::SiteTree;
+
+pub use sitegroup_core as core;
+pub use sitegroup_core::{
+    Action, Actor, AuditEntry, AuditQuery, CalendarError, Clock, DayInfo, DayKind, Deadline, Denied, Grant, NewSite,
+    NewUnit, NewUser, OrgUnit, Origin, Resource, Role, Scope, Site, SiteId, SiteIdentity, SiteKind, SiteStatus,
+    SystemClock, TestClock, UnitId, UnitKind, User, UserId, ValidationError, WorkCalendar, authorize,
+};
+pub use sitegroup_store as store;
