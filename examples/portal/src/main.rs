@@ -1,0 +1,130 @@
+//! Run with: cargo run --release -p portal
+//!
+//! The example portal of a county site group. It opens (or creates) the data directory
+//! (`--data`, default `./data`; with the `postgres` feature, `--database-url` puts the
+//! database in PostgreSQL), seeds a demo group on first start — the county portal of
+//! 无为县人民政府 with 45 department and 23 township channels and one site administrator
+//! each — prints the group administrator's password once, writes every demo account to
+//! `DATA/demo-accounts.txt`, and serves the portal on `--listen` (default
+//! `127.0.0.1:8080`): open `/` for the portal, `/jyj` for a channel, `/login` for the
+//! back office.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use portal::{AppState, Options, app, demo, spawn_site_refresh};
+use sitegroup::{Actor, SiteGroup};
+
+/// How often each node reloads the site tree (other nodes may have changed it).
+const REFRESH_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Parser)]
+#[command(name = "portal", version, about = "Example portal of a county government site group.")]
+struct Args {
+    /// Data directory (embedded database, search index, files); created if missing.
+    #[arg(long, default_value = "./data")]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// PostgreSQL URL; when set the database lives there and --data keeps the files.
+    #[cfg(feature = "postgres")]
+    #[arg(long, env = "SITEGROUP_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Mark cookies `Secure` (set this when the portal is served over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portal: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(args: &Args) -> Result<SiteGroup, sitegroup::Error> {
+    #[cfg(feature = "postgres")]
+    if let Some(url) = &args.database_url {
+        return SiteGroup::connect(url, &args.data);
+    }
+    SiteGroup::open(&args.data)
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let group = open(&args).map_err(|e| format!("cannot open the site group in {}: {e}", args.data.display()))?;
+    if !group.is_initialised().map_err(|e| e.to_string())? {
+        seed(&group, &args)?;
+    }
+    let state =
+        AppState::with_options(Arc::new(group), &Options { secure_cookies: args.secure_cookies, ..Options::default() })
+            .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(state, args.listen))
+}
+
+/// First start: the demo group, with a progress bar.
+fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
+    let units = group.list_units(&Actor::system("seed")).map_err(|e| e.to_string())?;
+    if !units.is_empty() {
+        return Err(format!(
+            "{} holds a group that is not initialised but has {} units (an interrupted first start?); \
+             remove the data directory (or database) and start again",
+            args.data.display(),
+            units.len()
+        ));
+    }
+    let started = Instant::now();
+    let bar = ProgressBar::new(demo::steps());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} 正在创建演示站群 [{bar:40}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let seeded = demo::seed(group, &mut |done| {
+        bar.set_message(done.to_string());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let seeded = seeded.map_err(|e| format!("seeding the demo group failed: {e}"))?;
+    let accounts = args.data.join("demo-accounts.txt");
+    demo::write_accounts(&accounts, &seeded).map_err(|e| format!("cannot write {}: {e}", accounts.display()))?;
+    println!(
+        "演示站群已创建：{} 个站点、{} 个账户，用时 {:.1} 秒。",
+        group.site_tree().map(|t| t.sites().len()).unwrap_or_default(),
+        seeded.accounts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(admin) = seeded.admin() {
+        println!("站群管理员 / group admin: {}  密码 / password: {}", admin.username, admin.password);
+    }
+    println!("全部演示账户 / all demo accounts: {}", accounts.display());
+    Ok(())
+}
+
+async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let refresh = spawn_site_refresh(state.clone(), REFRESH_EVERY);
+    println!("门户已启动 / portal listening on http://{listen}/");
+    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"));
+    refresh.abort();
+    result
+}

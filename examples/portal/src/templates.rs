@@ -1,0 +1,79 @@
+//! Templates and static assets, embedded in the binary so the portal runs from anywhere.
+
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error};
+
+use crate::i18n::Catalogue;
+
+/// Every template: (name, source). Names end in `.html`, so minijinja escapes output.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("site.html", include_str!("../templates/site.html")),
+    ("closed.html", include_str!("../templates/closed.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("admin.html", include_str!("../templates/admin.html")),
+];
+
+/// A static file served under `/static/`.
+#[derive(Debug, Clone, Copy)]
+pub struct Asset {
+    /// File name under `/static/`.
+    pub name: &'static str,
+    /// Content-Type header.
+    pub content_type: &'static str,
+    /// The bytes.
+    pub body: &'static [u8],
+}
+
+impl Asset {
+    /// A short fingerprint of the content (FNV-1a), for cache busting and ETags.
+    pub fn fingerprint(&self) -> String {
+        let hash =
+            self.body.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
+        format!("{hash:016x}")
+    }
+
+    /// The ETag header value.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.fingerprint())
+    }
+}
+
+/// Every static asset.
+pub const ASSETS: &[Asset] = &[
+    Asset { name: "style.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/style.css") },
+    Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
+];
+
+/// Version string appended to asset URLs: changes whenever an asset changes.
+fn asset_version() -> String {
+    let joined: String = ASSETS.iter().map(Asset::fingerprint).collect();
+    let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("{:08x}", hash >> 32)
+}
+
+/// The template environment with the `t("key", name=value)` function bound to `catalogue`.
+pub fn environment(catalogue: Arc<Catalogue>) -> Result<Environment<'static>, Error> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)?;
+    }
+    env.add_global("asset_version", asset_version());
+    env.add_global("lang", catalogue.lang().to_string());
+    env.add_function("t", move |key: &str, kwargs: Kwargs| -> Result<String, Error> {
+        let names: Vec<&str> = kwargs.args().collect();
+        let mut values = Vec::with_capacity(names.len());
+        for name in &names {
+            let value: Value = kwargs.get(name)?;
+            values.push((*name, value.to_string()));
+        }
+        let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Ok(catalogue.format(key, &args))
+    });
+    Ok(env)
+}

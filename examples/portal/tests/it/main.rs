@@ -1,0 +1,10 @@
+//! Integration tests of the portal: `app(state)` driven with `oneshot` over a temp data
+//! directory holding the full demo group (seeded once per run, copied per test).
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod admin;
+mod catalogue;
+mod login;
+mod pages;
