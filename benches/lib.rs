@@ -1,0 +1,60 @@
+//! Shared data for the benchmarks: synthetic site trees shaped like a large group.
+
+use sitegroup_core::site::{Site, SiteIdentity, SiteKind, SiteStatus};
+use sitegroup_core::{SiteId, UnitId};
+
+/// A group of `n` sites: one portal, websites every 100th site (each with a host), and
+/// department/township channels with path prefixes under their website; every 10th
+/// channel has a topic under it with a two-segment prefix.
+pub fn synthetic_sites(n: usize) -> Vec<Site> {
+    let mut sites = Vec::with_capacity(n);
+    let base = |id: i64, kind: SiteKind, parent: Option<i64>| Site {
+        id: SiteId(id),
+        code: format!("s{id}"),
+        name: format!("站点{id}"),
+        short_name: None,
+        kind,
+        parent: parent.map(SiteId),
+        unit: Some(UnitId(id)),
+        status: SiteStatus::Open,
+        path_prefix: None,
+        hosts: vec![],
+        identity: SiteIdentity::default(),
+        is_template: false,
+        created_at: 0,
+    };
+    sites.push(Site { hosts: vec!["www.example.gov.cn".into()], ..base(1, SiteKind::Portal, None) });
+    let mut website = 1i64;
+    let mut last_channel = 1i64;
+    for i in 2..=n as i64 {
+        let site = if i % 100 == 0 {
+            website = i;
+            Site { hosts: vec![format!("w{i}.example.gov.cn")], ..base(i, SiteKind::Website, Some(1)) }
+        } else if i % 10 == 0 {
+            let parent_prefix = format!("/c{last_channel}");
+            Site { path_prefix: Some(format!("{parent_prefix}/zt{i}")), ..base(i, SiteKind::Topic, Some(last_channel)) }
+        } else {
+            last_channel = i;
+            let kind = if i % 2 == 0 { SiteKind::Department } else { SiteKind::Township };
+            Site { path_prefix: Some(format!("/c{i}")), ..base(i, kind, Some(website)) }
+        };
+        sites.push(site);
+    }
+    sites
+}
+
+/// The baseline the map resolver is measured against: a linear scan over every site
+/// comparing hosts and prefixes, as a naive implementation would.
+pub fn resolve_by_scan<'a>(sites: &'a [Site], host: &str, path: &str) -> Option<&'a Site> {
+    let by_host = sites.iter().find(|s| s.hosts.iter().any(|h| h == host));
+    let mut best: Option<&Site> = None;
+    for s in sites {
+        if let Some(p) = &s.path_prefix {
+            let matches = path == p || path.starts_with(&format!("{p}/"));
+            if matches && best.is_none_or(|b| b.path_prefix.as_ref().is_none_or(|bp| bp.len() < p.len())) {
+                best = Some(s);
+            }
+        }
+    }
+    best.or(by_host)
+}

@@ -1,0 +1,7 @@
+//! Cross-crate integration tests: one binary (see DESIGN.md: one link, not many).
+#![allow(clippy::unwrap_used)]
+
+mod audit_outbox;
+mod auth;
+mod permissions;
+mod sites;
