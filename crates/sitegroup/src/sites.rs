@@ -139,8 +139,8 @@ impl SiteGroup {
     }
 
     /// Creates a site from a template site: the new site gets the template's kind and
-    /// the fields given in `new`, then each module copies what it owns (columns, once
-    /// that module exists) in the same transaction.
+    /// the fields given in `new`, then each module copies what it owns (the column
+    /// skeleton) in the same transaction.
     pub fn add_site_from_template(
         &self,
         actor: &Actor,
@@ -164,8 +164,8 @@ impl SiteGroup {
         let at = self.now();
         let site = self.audited(actor, origin, "site.create", None, format!("site:{}", valid.code), |tx| {
             let created = insert_checked(tx, &valid, at)?;
-            copy_from_template(tx, &template, &created)?;
-            let payload = serde_json::json!({ "site": created, "template": template.code });
+            let columns = copy_from_template(tx, &template, &created, at)?;
+            let payload = serde_json::json!({ "site": created, "template": template.code, "columns": columns });
             Ok((created, payload))
         })?;
         self.invalidate_sites();
@@ -310,8 +310,10 @@ fn insert_checked(tx: &mut Tx<'_>, valid: &site::ValidSite, at: i64) -> Result<S
 }
 
 /// The copy step of "create from template". Each module that owns per-site data adds
-/// its copy here (columns in the next module); the core itself has nothing to copy
-/// beyond what `add_site_from_template` already took (kind, short name).
-fn copy_from_template(_tx: &mut Tx<'_>, _template: &Site, _new: &Site) -> Result<(), Error> {
-    Ok(())
+/// its copy here; the core itself has nothing to copy beyond what
+/// `add_site_from_template` already took (kind, short name). Columns: the live column
+/// skeleton (tree, kinds, names, slugs, duties, order, visibility, kind fields; not
+/// owners, redirects or content). Returns the number of columns copied.
+fn copy_from_template(tx: &mut Tx<'_>, template: &Site, new: &Site, at: i64) -> Result<usize, Error> {
+    Ok(sitegroup_columns::repo::copy_skeleton(tx, template.id, new.id, at)?)
 }

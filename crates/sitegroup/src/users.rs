@@ -114,6 +114,20 @@ impl SiteGroup {
         {
             return Err(Error::NotFound { what: "site", key: site.to_string() });
         }
+        if let Scope::Column { site, column } = grant.scope {
+            // A column grant names a live column of that very site.
+            let found = self.db.read(|tx| sitegroup_columns::repo::get_column(tx, column))?;
+            match found {
+                None => return Err(sitegroup_columns::ColumnError::NotFound(column).into()),
+                Some(c) if c.site != site => {
+                    return Err(sitegroup_columns::ColumnError::WrongSite { column, site }.into());
+                }
+                Some(c) if c.archived_at.is_some() => {
+                    return Err(sitegroup_columns::ColumnError::Archived(column).into());
+                }
+                Some(_) => {}
+            }
+        }
         let key = username.trim().to_ascii_lowercase();
         let target = self
             .db
