@@ -3,5 +3,7 @@
 
 mod audit_outbox;
 mod auth;
+mod columns;
+mod content;
 mod permissions;
 mod sites;

@@ -65,6 +65,15 @@ pub enum Error {
     /// A calendar question for a year without data, or a bad calendar file.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A column rule refused the operation (see [`sitegroup_columns::ColumnError`]).
+    #[error(transparent)]
+    Column(#[from] sitegroup_columns::ColumnError),
+    /// A content rule refused the operation (see [`sitegroup_content::ContentError`]).
+    #[error(transparent)]
+    Content(#[from] sitegroup_content::ContentError),
+    /// Content checks found blocking problems; the findings say what and where.
+    #[error("content checks found {} blocking problem(s)", .0.iter().filter(|f| f.severity == sitegroup_text::checks::Severity::Block).count())]
+    Blocked(Vec<sitegroup_text::checks::Finding>),
     /// `init` ran on a group that already has an administrator.
     #[error("the site group is already initialised")]
     AlreadyInitialised,

@@ -51,7 +51,10 @@ impl std::fmt::Debug for SiteGroup {
 
 /// Every module's migrations, in dependency order.
 fn all_migrations() -> Vec<sitegroup_store::Migration> {
-    core_repo::migrations().to_vec()
+    let mut all = core_repo::migrations().to_vec();
+    all.extend(sitegroup_columns::migrations());
+    all.extend(sitegroup_content::migrations());
+    all
 }
 
 impl SiteGroup {

@@ -24,15 +24,28 @@
 //! ```
 #![warn(missing_docs)]
 
+mod column_service;
+mod content_service;
 mod error;
 mod group;
+mod health;
 mod sites;
 mod users;
 
+pub use content_service::{DateFlag, ImportDocument, PublishAt, ReviewItem, Upload};
 pub use error::Error;
 pub use group::{CALENDAR_FILE, DATABASE_FILE, Session, SiteGroup};
+pub use health::RATE_WINDOW_DAYS;
+pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 
+pub use column_service::ColumnReminder;
+pub use sitegroup_columns as columns;
+pub use sitegroup_columns::{
+    Column, ColumnActivity, ColumnChange, ColumnHealth, ColumnKind, ColumnLookup, Duty, HealthThresholds, NewColumn,
+    Owner, SiteHealth,
+};
+pub use sitegroup_content as content;
 pub use sitegroup_core as core;
 pub use sitegroup_core::{
     Action, Actor, AuditEntry, AuditQuery, CalendarError, Clock, DayInfo, DayKind, Deadline, Denied, Grant, NewSite,
@@ -40,3 +53,4 @@ pub use sitegroup_core::{
     SystemClock, TestClock, UnitId, UnitKind, User, UserId, ValidationError, WorkCalendar, authorize,
 };
 pub use sitegroup_store as store;
+pub use sitegroup_text as text;
