@@ -58,3 +58,38 @@ pub fn resolve_by_scan<'a>(sites: &'a [Site], host: &str, path: &str) -> Option<
     }
     best.or(by_host)
 }
+
+/// The real-text corpus shipped beside the project (`../shared/corpus/` from the
+/// workspace root): People's Daily, January 1998, one paragraph per line.
+pub fn corpus_paragraphs() -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/peoples-daily-199801.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("corpus at {}: {e}", path.display()));
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+}
+
+/// `n` distinct words of 2–4 Han characters cut from the corpus at deterministic
+/// positions: a word list the size of a real prohibited/sensitive list.
+pub fn corpus_word_list(paragraphs: &[String], n: usize) -> Vec<String> {
+    let mut words = std::collections::BTreeSet::new();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    while words.len() < n {
+        let p = &paragraphs[(next() % paragraphs.len() as u64) as usize];
+        let chars: Vec<char> = p.chars().collect();
+        let len = 2 + (next() % 3) as usize;
+        if chars.len() <= len {
+            continue;
+        }
+        let start = (next() % (chars.len() - len) as u64) as usize;
+        let word: String = chars[start..start + len].iter().collect();
+        if word.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            words.insert(word);
+        }
+    }
+    words.into_iter().collect()
+}

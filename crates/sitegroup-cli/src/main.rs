@@ -6,6 +6,9 @@
 //!
 //! Run with: `cargo run -p sitegroup-cli -- --data ./data site list`
 
+mod columns;
+mod content;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +55,12 @@ enum Command {
     /// The official working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Columns (栏目) of a site and their health.
+    #[command(subcommand)]
+    Columns(columns::ColumnsCommand),
+    /// Content tools: sanitise HTML, run the content checks.
+    #[command(subcommand)]
+    Content(content::ContentCommand),
     /// Read the audit log.
     Audit {
         /// Site code; omit with --group for the whole group's log.
@@ -251,7 +260,7 @@ enum CalendarCommand {
 
 /// A CLI failure: a library error or a bad argument, printed as one line.
 #[derive(Debug)]
-enum CliError {
+pub(crate) enum CliError {
     Lib(Error),
     Usage(String),
     Io(std::io::Error),
@@ -320,6 +329,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let origin = Origin::cli();
     match &cli.command {
         Command::Calendar(cmd) => return run_calendar(cmd, &calendar(&cli.data)?, &mut out),
+        Command::Content(cmd) => return content::run(cmd, &cli.data, &mut out),
         Command::Init { admin } => {
             let group = open(&cli)?;
             let (user, password) = group.init(admin, &origin)?;
@@ -342,6 +352,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Site(cmd) => run_site(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::User(cmd) => run_user(&open(&cli)?, cmd, &me, &origin, &mut out)?,
+        Command::Columns(cmd) => columns::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Audit { site, group: _, since, limit } => {
             let group = open(&cli)?;
             let site = site.as_deref().map(|c| group.site(c)).transpose()?;
@@ -349,9 +360,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let query = AuditQuery { site: site.map(|s| s.id), since, until: None, limit: Some(*limit) };
             writeln!(out, "time\tactor\taction\ttarget\torigin")?;
             for e in group.audit(&me, &query)? {
-                let at = chrono::DateTime::from_timestamp(e.entry.at, 0)
-                    .map(|t| t.with_timezone(&shanghai()).to_rfc3339())
-                    .unwrap_or_default();
+                let at = format_time(e.entry.at);
                 writeln!(out, "{at}\t{}\t{}\t{}\t{}", e.entry.actor, e.entry.action, e.entry.target, e.entry.origin)?;
             }
         }
@@ -542,6 +551,11 @@ fn run_user(
         }
     }
     Ok(())
+}
+
+/// Unix seconds as RFC 3339 on the Beijing wall clock.
+pub(crate) fn format_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0).map(|t| t.with_timezone(&shanghai()).to_rfc3339()).unwrap_or_default()
 }
 
 fn shanghai() -> chrono::FixedOffset {

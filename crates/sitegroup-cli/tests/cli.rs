@@ -185,3 +185,67 @@ fn a_new_year_can_be_added_from_the_data_directory() {
     let csv = ok(d, &["calendar", "workdays", "--from", "2027-01-01", "--to", "2027-01-04"]);
     assert!(csv.contains("2027-01-01,0") && csv.contains("2027-01-04,1"), "{csv}");
 }
+
+fn run_stdin(data: &Path, args: &[&str], stdin: &[u8]) -> Out {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitegroup"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Out {
+        ok: out.status.success(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn content_sanitize_filters_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let paste = r#"<!--[if gte mso 9]><xml><w:WordDocument/></xml><![endif]--><p class="MsoNormal" style="color:red">关于开展<o:p></o:p><span></span>消防检查的通知<script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">点此</a></p>"#;
+    let o = run_stdin(dir.path(), &["content", "sanitize"], paste.as_bytes());
+    assert!(o.ok, "{}", o.stderr);
+    assert!(o.stdout.contains("关于开展") && o.stdout.contains("消防检查的通知"), "{}", o.stdout);
+    for bad in ["<script", "onerror", "javascript:", "mso", "<o:p", "style=", "class="] {
+        assert!(!o.stdout.to_lowercase().contains(bad), "{bad} left in {}", o.stdout);
+    }
+    // Not UTF-8: one clear line, exit non-zero.
+    let o = run_stdin(dir.path(), &["content", "sanitize"], &[0xb9, 0xd8, 0xd3, 0xda]);
+    assert!(!o.ok && o.stderr.contains("UTF-8"), "{}", o.stderr);
+}
+
+#[test]
+fn content_check_prints_json_lines_with_character_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("checks")).unwrap();
+    std::fs::write(dir.path().join("checks/prohibited.txt"), "# 禁用词\n违禁词语\n").unwrap();
+    // Traditional form with inserted punctuation, an ID number with a valid checksum, a marker.
+    let input = "通知：違．禁 詞語出现。身份证11010519491231002X。\n绝密★1年\n";
+    let o = run_stdin(dir.path(), &["content", "check"], input.as_bytes());
+    assert!(o.ok, "{}", o.stderr);
+    let lines: Vec<serde_json::Value> = o.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rules: Vec<&str> = lines.iter().map(|l| l["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"prohibited_word") && rules.contains(&"id_number"), "{rules:?}");
+    assert!(rules.contains(&"confidential_marker"), "{rules:?}");
+    let chars: Vec<char> = input.chars().collect();
+    for l in &lines {
+        let (s, e) = (l["start"].as_u64().unwrap() as usize, l["end"].as_u64().unwrap() as usize);
+        let span: String = chars[s..e].iter().collect();
+        assert_eq!(span, l["excerpt"].as_str().unwrap(), "offsets are characters of the input");
+        assert!(matches!(l["severity"].as_str(), Some("block" | "warn")));
+    }
+    // Clean text: no output at all.
+    let o = run_stdin(dir.path(), &["content", "check"], "县政府召开常务会议，研究部署春季农业生产工作。".as_bytes());
+    assert!(o.ok && o.stdout.is_empty(), "{}", o.stdout);
+    // A malformed word list is a one-line error with the line number.
+    std::fs::write(dir.path().join("checks/serious.txt"), "这一行没有箭头\n").unwrap();
+    let o = run_stdin(dir.path(), &["content", "check"], b"x");
+    assert!(!o.ok && o.stderr.lines().count() == 1 && o.stderr.contains('1'), "{}", o.stderr);
+}
