@@ -8,6 +8,7 @@
 
 mod columns;
 mod content;
+mod import;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,36 @@ enum Command {
     /// Columns (栏目) of a site and their health.
     #[command(subcommand)]
     Columns(columns::ColumnsCommand),
+    /// Import documents from a JSON-lines file into a site, published (sanitised and
+    /// checked; a bad line is reported with its number and skipped).
+    Import {
+        /// Site code.
+        #[arg(long)]
+        site: String,
+        /// Column path, e.g. /xxgk/zwdt (created if missing); lines may name their own.
+        #[arg(long)]
+        column: Option<String>,
+        /// Duty of created columns: news | notice | personnel | static | <N>d.
+        #[arg(long, default_value = "news")]
+        duty: String,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        /// The file: one JSON document per line.
+        file: PathBuf,
+    },
+    /// Export a site's published documents as JSON lines (the import format).
+    Export {
+        /// Site code.
+        #[arg(long)]
+        site: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Where attachments are copied (default: OUT.files, or ./export-files).
+        #[arg(long)]
+        files: Option<PathBuf>,
+    },
     /// Content tools: sanitise HTML, run the content checks.
     #[command(subcommand)]
     Content(content::ContentCommand),
@@ -353,6 +384,28 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Site(cmd) => run_site(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::User(cmd) => run_user(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Columns(cmd) => columns::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
+        Command::Import { site, column, duty, quiet, file } => {
+            let args = import::ImportArgs { site, column: column.as_deref(), duty, file, quiet: *quiet };
+            import::import(&open(&cli)?, &me, &origin, &args, &mut out)?;
+        }
+        Command::Export { site, out: file, files } => {
+            let group = open(&cli)?;
+            let files = files.clone().unwrap_or_else(|| match file {
+                Some(f) => PathBuf::from(format!("{}.files", f.display())),
+                None => PathBuf::from("export-files"),
+            });
+            match file {
+                Some(path) => {
+                    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+                    let n = import::export(&group, &me, site, &files, &mut w)?;
+                    w.flush()?;
+                    writeln!(out, "exported {n} document(s) to {}", path.display())?;
+                }
+                None => {
+                    import::export(&group, &me, site, &files, &mut out)?;
+                }
+            }
+        }
         Command::Audit { site, group: _, since, limit } => {
             let group = open(&cli)?;
             let site = site.as_deref().map(|c| group.site(c)).transpose()?;

@@ -249,3 +249,98 @@ fn content_check_prints_json_lines_with_character_offsets() {
     let o = run_stdin(dir.path(), &["content", "check"], b"x");
     assert!(!o.ok && o.stderr.lines().count() == 1 && o.stderr.contains('1'), "{}", o.stderr);
 }
+
+#[test]
+fn import_skips_bad_lines_with_their_numbers_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init", "--admin", "admin"]);
+    ok(d, &["unit", "add", "--code", "jyj", "--name", "无为县教育局", "--kind", "department"]);
+    ok(d, &["site", "add", "--code", "www", "--name", "无为县人民政府", "--kind", "portal"]);
+    ok(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "jy",
+            "--name",
+            "教育局",
+            "--kind",
+            "department",
+            "--parent",
+            "www",
+            "--unit",
+            "jyj",
+            "--path",
+            "/jyj",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "site", "add", "--code", "copy", "--name", "副本", "--kind", "township", "--parent", "www", "--path",
+            "/copy",
+        ],
+    );
+    std::fs::write(d.join("budget.pdf"), b"%PDF-1.4\n%demo\n").unwrap();
+    let lines = [
+        r#"{"title":"关于做好春季开学工作的通知","body_html":"<p class=\"MsoNormal\">各学校：<o:p></o:p></p><script>alert(1)</script>","published_at":"2025-02-10T09:00:00+08:00","source":"无为县教育局"}"#,
+        r#"{"title":"2024年部门预算公开","body_html":"<p>预算说明</p>","published_at":"2025-01-20T10:00:00+08:00","kind":"disclosure","organ":"无为县教育局","doc_number":"无教〔2025〕3号","category":"财政预算","attachments":["budget.pdf"]}"#,
+        "not json at all",
+        r#"{"title":"","body_html":"<p>空标题</p>","published_at":"2025-01-20T10:00:00+08:00"}"#,
+        r#"{"title":"坏日期","body_html":"<p>x</p>","published_at":"2025-13-45"}"#,
+        r#"{"title":"身份证","body_html":"<p>联系人身份证11010519491231002X</p>","published_at":"2025-01-21T10:00:00+08:00"}"#,
+        r#"{"title":"政策解读","body_html":"<p>解读</p>","published_at":"2025-02-11T10:00:00+08:00","column":"/zcjd"}"#,
+    ];
+    std::fs::write(d.join("docs.jsonl"), lines.join("\n")).unwrap();
+    let file = d.join("docs.jsonl");
+    let o = run(
+        d,
+        &["import", "--quiet", "--site", "jy", "--column", "/xxgk/tzgg", "--duty", "notice", file.to_str().unwrap()],
+    );
+    assert!(!o.ok, "skipped lines make the exit status non-zero");
+    assert!(o.stdout.contains("imported 3 document(s)") && o.stdout.contains("skipped 4"), "{}", o.stdout);
+    for n in [3, 4, 5, 6] {
+        assert!(o.stderr.contains(&format!("line {n}: ")), "line {n} not reported: {}", o.stderr);
+    }
+    assert!(o.stderr.contains("id_number"), "{}", o.stderr);
+    // The missing column path was created with the duty given.
+    let cols = ok(d, &["columns", "list", "--site", "jy"]);
+    assert!(cols.contains("/xxgk/tzgg\ttzgg\tlist\tnotice"), "{cols}");
+    assert!(cols.contains("/zcjd"), "{cols}");
+    // Export, then import the export into another site: same documents.
+    let out = d.join("export.jsonl");
+    ok(d, &["export", "--site", "jy", "--out", out.to_str().unwrap()]);
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(exported.lines().count(), 3, "{exported}");
+    assert!(!exported.contains("<script") && !exported.contains("MsoNormal"), "sanitised on import: {exported}");
+    assert!(exported.contains("无教〔2025〕3号") && exported.contains("budget.pdf"), "{exported}");
+    let again = ok(d, &["import", "--quiet", "--site", "copy", out.to_str().unwrap()]);
+    assert!(again.contains("imported 3 document(s)") && again.contains("skipped 0"), "{again}");
+    let copy_out = d.join("copy.jsonl");
+    ok(d, &["export", "--site", "copy", "--out", copy_out.to_str().unwrap()]);
+    let strip = |s: &str| -> Vec<serde_json::Value> {
+        let mut v: Vec<serde_json::Value> = s
+            .lines()
+            .map(|l| {
+                let mut j: serde_json::Value = serde_json::from_str(l).unwrap();
+                j.as_object_mut().unwrap().remove("attachments");
+                j
+            })
+            .collect();
+        v.sort_by_key(|j| j["title"].as_str().unwrap().to_string());
+        v
+    };
+    assert_eq!(strip(&exported), strip(&std::fs::read_to_string(&copy_out).unwrap()));
+    // Column health sees the imported documents.
+    let health = ok(d, &["columns", "health", "--site", "jy", "--json"]);
+    let h: serde_json::Value = serde_json::from_str(health.lines().next().unwrap()).unwrap();
+    assert_eq!(h["site"], "jy");
+    let cols = h["health"]["columns"].as_array().unwrap();
+    let tzgg = cols.iter().find(|c| c["path"] == "/xxgk/tzgg").unwrap();
+    assert_eq!(tzgg["published_total"], 2);
+    assert_eq!(tzgg["blank"], false);
+    // An unknown site is one clear line.
+    fails(d, &["import", "--site", "nosuch", "--column", "/x", file.to_str().unwrap()], "nosuch");
+}

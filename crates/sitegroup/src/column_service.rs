@@ -14,12 +14,12 @@ use sitegroup_columns::{
     Column, ColumnActivity, ColumnChange, ColumnError, ColumnHealth, ColumnLookup, HealthThresholds, NewColumn, Owner,
     SiteHealth, owner, repo, slug,
 };
-use sitegroup_core::audit::{NewAuditEntry, Origin};
+use sitegroup_core::audit::Origin;
 use sitegroup_core::{Action, Actor, Resource, Site, SiteId, authorize};
-use sitegroup_store::{NewEvent, StoreError, Tx, core_repo};
+use sitegroup_store::{StoreError, Tx, core_repo};
 
 use crate::error::Error;
-use crate::group::SiteGroup;
+use crate::group::{MaybeSite, SiteGroup};
 
 /// The largest minimum daily rate a site may set.
 const MAX_DAILY_RATE: u32 = 10_000;
@@ -61,6 +61,13 @@ fn check_parent(tx: &mut Tx<'_>, site: SiteId, parent: Option<i64>) -> Result<()
     Ok(())
 }
 
+impl MaybeSite for Column {
+    fn site_id(&self) -> Option<SiteId> {
+        Some(self.site)
+    }
+}
+impl MaybeSite for Vec<Owner> {}
+
 impl SiteGroup {
     /// The site with this id, or [`Error::NotFound`].
     fn column_site(&self, site: SiteId) -> Result<Site, Error> {
@@ -70,7 +77,7 @@ impl SiteGroup {
     /// One column write: the closure returns the value, the column id (for the target
     /// `column:{id}`) and the payload; audit entry and outbox event go in the same
     /// transaction.
-    fn column_write<T>(
+    fn column_write<T: MaybeSite>(
         &self,
         actor: &Actor,
         origin: &Origin,
@@ -78,15 +85,9 @@ impl SiteGroup {
         site: SiteId,
         f: impl FnOnce(&mut Tx<'_>) -> Result<(T, i64, serde_json::Value), Error>,
     ) -> Result<T, Error> {
-        let at = self.now();
-        self.db.write(|tx| {
+        self.audited_as(actor, origin, action, Some(site), |tx| {
             let (value, column, payload) = f(tx)?;
-            let target = format!("column:{column}");
-            let entry =
-                NewAuditEntry::new(actor, origin, action, Some(site), target.clone(), at).with_detail(payload.clone());
-            core_repo::append_audit(tx, &entry)?;
-            tx.outbox_append(&NewEvent { site: Some(site.0), kind: action.to_string(), entity: target, payload, at })?;
-            Ok(value)
+            Ok((value, format!("column:{column}"), payload))
         })
     }
 

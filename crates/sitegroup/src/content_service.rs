@@ -74,6 +74,13 @@ pub struct ImportDocument {
     pub published_at: i64,
 }
 
+/// An import that passed sanitising and checks, ready to write.
+struct PreparedImport {
+    fields: sitegroup_content::DocFields,
+    findings: Vec<sitegroup_text::checks::Finding>,
+    published_at: i64,
+}
+
 /// A document waiting for review, with the check findings of its working revision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
@@ -375,13 +382,13 @@ impl SiteGroup {
         self.site_column(site, column)?;
         let fields = input.prepare(&self.content_policy()?).map_err(content)?;
         let now = self.now();
-        self.audited(actor, origin, "content.create", Some(site), "doc:new".into(), |tx| {
+        self.audited_as(actor, origin, "content.create", Some(site), |tx| {
             let id = repo::insert_document(tx, site, column, fields.kind.name(), &actor.label(), None, now)?;
             let rev = repo::insert_revision(tx, id, &fields, &[], &actor.label(), actor_user(actor), now)?;
             repo::init_flow(tx, id, &Flow::new(rev), now)?;
             let doc = load_doc(tx, id)?;
             let p = payload(&doc);
-            Ok((doc, p))
+            Ok((doc, format!("doc:{id}"), p))
         })
     }
 
@@ -531,6 +538,39 @@ impl SiteGroup {
     ) -> Result<Document, Error> {
         authorize(actor, Action::PublishContent, &col_resource(site, column))?;
         self.site_column(site, column)?;
+        let prepared = self.prepare_import(doc)?;
+        self.db.write(|tx| self.write_import(tx, actor, origin, site, column, prepared))
+    }
+
+    /// Imports many documents into one column in one transaction (the CLI's import and
+    /// the demo seeding): each document is prepared and checked on its own and written
+    /// under a savepoint, so a bad document is reported in its slot and the others go
+    /// in. The outer error is for what fails them all (permission, column, storage).
+    pub fn import_published_batch(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        site: SiteId,
+        column: i64,
+        docs: &[ImportDocument],
+    ) -> Result<Vec<Result<Document, Error>>, Error> {
+        authorize(actor, Action::PublishContent, &col_resource(site, column))?;
+        self.site_column(site, column)?;
+        let prepared: Vec<Result<PreparedImport, Error>> = docs.iter().map(|d| self.prepare_import(d)).collect();
+        self.db.write(|tx| {
+            let mut out = Vec::with_capacity(prepared.len());
+            for p in prepared {
+                out.push(match p {
+                    Ok(p) => tx.savepoint(|tx| self.write_import(tx, actor, origin, site, column, p)),
+                    Err(e) => Err(e),
+                });
+            }
+            Ok::<_, Error>(out)
+        })
+    }
+
+    /// Sanitises and checks an imported document (no database write).
+    fn prepare_import(&self, doc: &ImportDocument) -> Result<PreparedImport, Error> {
         let mut input = doc.input.clone();
         input.display_time = Some(input.display_time.unwrap_or(doc.published_at));
         let fields = input.prepare(&self.content_policy()?).map_err(content)?;
@@ -538,24 +578,36 @@ impl SiteGroup {
         if findings.iter().any(|f| f.severity == Severity::Block) {
             return Err(Error::Blocked(findings));
         }
+        Ok(PreparedImport { fields, findings, published_at: doc.published_at })
+    }
+
+    /// Writes one prepared import: document, revision, sign-off, publication, audit, event.
+    fn write_import(
+        &self,
+        tx: &mut Tx<'_>,
+        actor: &Actor,
+        origin: &Origin,
+        site: SiteId,
+        column: i64,
+        p: PreparedImport,
+    ) -> Result<Document, Error> {
         let now = self.now();
-        let real = doc.published_at;
-        self.audited(actor, origin, "content.publish", Some(site), "doc:import".into(), |tx| {
-            let id = repo::insert_document(tx, site, column, fields.kind.name(), &actor.label(), None, now)?;
-            let rev = repo::insert_revision(tx, id, &fields, &findings, &actor.label(), actor_user(actor), now)?;
-            repo::init_flow(tx, id, &Flow::new(rev), now)?;
-            for cmd in [Command::Submit, Command::Approve, Command::Publish { at: None }] {
-                let d = load_doc(tx, id)?;
-                if cmd == Command::Approve {
-                    repo::insert_review(tx, id, rev, true, &actor.label(), actor_user(actor), "import", now)?;
-                }
-                self.step(tx, &d, cmd, now, real)?;
-            }
+        let PreparedImport { fields, findings, published_at: real } = p;
+        let id = repo::insert_document(tx, site, column, fields.kind.name(), &actor.label(), None, now)?;
+        let rev = repo::insert_revision(tx, id, &fields, &findings, &actor.label(), actor_user(actor), now)?;
+        repo::init_flow(tx, id, &Flow::new(rev), now)?;
+        for cmd in [Command::Submit, Command::Approve, Command::Publish { at: None }] {
             let d = load_doc(tx, id)?;
-            let mut p = payload(&d);
-            p["imported"] = serde_json::Value::Bool(true);
-            Ok((d, p))
-        })
+            if cmd == Command::Approve {
+                repo::insert_review(tx, id, rev, true, &actor.label(), actor_user(actor), "import", now)?;
+            }
+            self.step(tx, &d, cmd, now, real)?;
+        }
+        let d = load_doc(tx, id)?;
+        let mut p = payload(&d);
+        p["imported"] = serde_json::Value::Bool(true);
+        self.record(tx, actor, origin, "content.publish", Some(site), format!("doc:{id}"), p)?;
+        Ok(d)
     }
 
     // ---- back-office reads ----

@@ -151,22 +151,48 @@ impl SiteGroup {
         target: String,
         f: impl FnOnce(&mut Tx<'_>) -> Result<(T, serde_json::Value), Error>,
     ) -> Result<T, Error> {
-        let at = self.now();
-        self.db.write(|tx| {
+        self.audited_as(actor, origin, action, site, |tx| {
             let (value, payload) = f(tx)?;
+            Ok((value, target, payload))
+        })
+    }
+
+    /// [`audited`](Self::audited) for writes whose target is only known once the
+    /// change is made (a creation: `doc:{new id}`): the closure also returns the target.
+    pub(crate) fn audited_as<T: MaybeSite>(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        action: &str,
+        site: Option<SiteId>,
+        f: impl FnOnce(&mut Tx<'_>) -> Result<(T, String, serde_json::Value), Error>,
+    ) -> Result<T, Error> {
+        self.db.write(|tx| {
+            let (value, target, payload) = f(tx)?;
             let site = site.or_else(|| value.site_id());
-            let entry =
-                NewAuditEntry::new(actor, origin, action, site, target.clone(), at).with_detail(payload.clone());
-            core_repo::append_audit(tx, &entry)?;
-            tx.outbox_append(&NewEvent {
-                site: site.map(|s| s.0),
-                kind: action.to_string(),
-                entity: target,
-                payload,
-                at,
-            })?;
+            self.record(tx, actor, origin, action, site, target, payload)?;
             Ok(value)
         })
+    }
+
+    /// Writes the audit entry and the outbox event of one change into `tx` (for writes
+    /// that make several changes in one transaction, such as a batch import).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record(
+        &self,
+        tx: &mut Tx<'_>,
+        actor: &Actor,
+        origin: &Origin,
+        action: &str,
+        site: Option<SiteId>,
+        target: String,
+        payload: serde_json::Value,
+    ) -> Result<(), Error> {
+        let at = self.now();
+        let entry = NewAuditEntry::new(actor, origin, action, site, target.clone(), at).with_detail(payload.clone());
+        core_repo::append_audit(tx, &entry)?;
+        tx.outbox_append(&NewEvent { site: site.map(|s| s.0), kind: action.to_string(), entity: target, payload, at })?;
+        Ok(())
     }
 
     /// Whether an administrator exists (i.e. `init` has run).
