@@ -1,15 +1,70 @@
-//! Content benchmarks (issue 3): check throughput with a 10,000-word list and
-//! sanitising throughput, on real Chinese news text.
+//! Content benchmarks (issue 3), on real Chinese news text: check throughput with a
+//! 10,000-word list; sanitising; publishing with sanitising and checks (the full
+//! review workflow per document, and the batch import path); column health for 70
+//! sites × 30 columns over 30,000 published documents.
 //!
 //! Run with: `cargo bench -p sitegroup-benches --bench content`
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sitegroup::text::checks::{CheckConfig, Checker};
 use sitegroup::text::sanitize::{Policy, sanitize_html};
+use sitegroup::{Actor, DocInput, ImportDocument, NewColumn, NewSite, Origin, PublishAt, SiteGroup, SiteId};
 use sitegroup_benches::{corpus_paragraphs, corpus_word_list};
+
+/// Bodies of 2–5 KB cut from the corpus: paragraphs joined until the size is reached.
+fn bodies(paragraphs: &[String], n: usize) -> Vec<(String, String)> {
+    let mut out = Vec::with_capacity(n);
+    let mut i = 0usize;
+    while out.len() < n {
+        let target = 2_000 + (out.len() * 997) % 3_000;
+        let title: String = paragraphs[i % paragraphs.len()].chars().take(24).collect();
+        let mut body = String::new();
+        while body.len() < target {
+            body.push_str(&format!("<p>{}</p>", paragraphs[i % paragraphs.len()]));
+            i += 1;
+        }
+        out.push((title, body));
+    }
+    out
+}
+
+/// A group with a 10,000-word check list, one portal and `sites` channels of `columns`
+/// list columns each.
+fn group_with_sites(dir: &std::path::Path, sites: usize, columns: usize) -> (SiteGroup, Vec<(SiteId, Vec<i64>)>) {
+    let paragraphs = corpus_paragraphs();
+    let words = corpus_word_list(&paragraphs, 10_000);
+    std::fs::create_dir_all(dir.join("checks")).unwrap();
+    std::fs::write(dir.join("checks/prohibited.txt"), words[..2_000].join("\n")).unwrap();
+    std::fs::write(dir.join("checks/sensitive.txt"), words[2_000..].join("\n")).unwrap();
+    let group = SiteGroup::open(dir).unwrap();
+    let me = Actor::system("bench");
+    let o = Origin::cli();
+    let new_site = |code: &str, kind: &str, parent: Option<SiteId>, prefix: Option<String>| NewSite {
+        code: code.into(),
+        name: format!("站点{code}"),
+        kind: kind.into(),
+        parent,
+        path_prefix: prefix,
+        ..Default::default()
+    };
+    let portal = group.add_site(&me, &o, &new_site("www", "portal", None, None)).unwrap();
+    let mut out = vec![];
+    for s in 0..sites {
+        let code = format!("s{s}");
+        let site = group.add_site(&me, &o, &new_site(&code, "township", Some(portal.id), Some(format!("/{code}")))).unwrap();
+        let cols = (0..columns)
+            .map(|c| {
+                let new = NewColumn { name: format!("栏目{c}"), slug: Some(format!("c{c}")), ..Default::default() };
+                group.add_column(&me, &o, site.id, &new).unwrap().id
+            })
+            .collect();
+        out.push((site.id, cols));
+    }
+    (group, out)
+}
 
 fn checks(c: &mut Criterion) {
     let paragraphs = corpus_paragraphs();
@@ -53,5 +108,91 @@ fn sanitizing(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, checks, sanitizing);
+fn publishing(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let (group, sites) = group_with_sites(dir.path(), 1, 1);
+    let (site, column) = (sites[0].0, sites[0].1[0]);
+    let me = Actor::system("bench");
+    let o = Origin::cli();
+    let docs = bodies(&corpus_paragraphs(), 2_000);
+    let mut next = 0usize;
+    let mut g = c.benchmark_group("publish_2_5KB_bodies_sqlite");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(30);
+    // create → submit (sanitise + checks) → approve → publish: four transactions.
+    g.bench_function("full_review_workflow_per_document", |b| {
+        b.iter(|| {
+            let (title, body) = &docs[next % docs.len()];
+            next += 1;
+            let d = group.create_draft(&me, &o, site, column, &DocInput::article(title, body)).unwrap();
+            group.submit(&me, &o, d.id).unwrap();
+            group.review_approve(&me, &o, d.id, "同意").unwrap();
+            black_box(group.publish(&me, &o, d.id, PublishAt::Now).unwrap());
+        })
+    });
+    g.finish();
+    let next = std::cell::Cell::new(next);
+    let mut g = c.benchmark_group("publish_2_5KB_bodies_sqlite_batch");
+    g.throughput(Throughput::Elements(100));
+    g.sample_size(10);
+    g.bench_function("import_batch_of_100", |b| {
+        b.iter_batched(
+            || {
+                (0..100)
+                    .map(|i| {
+                        let (title, body) = &docs[(next.get() + i) % docs.len()];
+                        ImportDocument { input: DocInput::article(title, body), published_at: 1_750_000_000 }
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |batch| {
+                next.set(next.get() + 100);
+                let results = group.import_published_batch(&me, &o, site, column, &batch).unwrap();
+                black_box(results.iter().filter(|r| r.is_ok()).count())
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+fn column_health(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let (group, sites) = group_with_sites(dir.path(), 70, 30);
+    let me = Actor::system("bench");
+    let o = Origin::cli();
+    // 30,000 documents spread over the 2,100 columns, dated over the last two years.
+    let docs = bodies(&corpus_paragraphs(), 200);
+    let now = group.now();
+    let mut k = 0usize;
+    for (site, cols) in &sites {
+        for (ci, col) in cols.iter().enumerate() {
+            // Uneven: some columns blank, most with a handful, a few with many.
+            let n = match ci % 10 { 0 => 0, 1 => 60, _ => 13 };
+            let batch: Vec<ImportDocument> = (0..n)
+                .map(|i| {
+                    k += 1;
+                    let (title, body) = &docs[k % docs.len()];
+                    let age = ((k * 7919) % (730 * 86_400)) as i64 + i as i64;
+                    ImportDocument { input: DocInput::article(title, &body[..body.len().min(600)]), published_at: now - age }
+                })
+                .collect();
+            if !batch.is_empty() {
+                group.import_published_batch(&me, &o, *site, *col, &batch).unwrap();
+            }
+        }
+    }
+    let mut g = c.benchmark_group("column_health_70_sites_x_30_columns_30k_docs");
+    g.sample_size(10);
+    g.bench_function("all_sites_from_the_database", |b| {
+        b.iter(|| {
+            for (site, _) in &sites {
+                black_box(group.column_health(&me, *site).unwrap());
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, checks, sanitizing, publishing, column_health);
 criterion_main!(benches);
