@@ -34,6 +34,38 @@ pub(crate) enum ContentCommand {
     },
 }
 
+/// Monthly syndication (信息报送) counts per submitting unit, as TSV.
+pub(crate) fn syndication_report(
+    group: &sitegroup::SiteGroup,
+    me: &sitegroup::Actor,
+    month: &str,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let bad = || CliError::Usage(format!("month {month:?} is not YYYY-MM"));
+    let (y, m) = month.trim().split_once('-').ok_or_else(bad)?;
+    let (year, month_no): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let counts = group.syndication_counts(me, year, month_no)?;
+    let tree = group.site_tree()?;
+    let units = group.list_units(me)?;
+    // Aggregate per unit; sites without a unit are listed by their own code.
+    let mut rows: std::collections::BTreeMap<String, (String, i64, i64, i64)> = std::collections::BTreeMap::new();
+    for c in counts {
+        let (code, name) = match c.unit.and_then(|u| units.iter().find(|x| x.id == u)) {
+            Some(u) => (u.code.clone(), u.name.clone()),
+            None => tree.get(c.site).map(|s| (s.code.clone(), s.name.clone())).unwrap_or_default(),
+        };
+        let row = rows.entry(code).or_insert((name, 0, 0, 0));
+        row.1 += c.submitted;
+        row.2 += c.accepted;
+        row.3 += c.rejected;
+    }
+    writeln!(out, "unit\tname\tsubmitted\taccepted\trejected")?;
+    for (code, (name, submitted, accepted, rejected)) in rows {
+        writeln!(out, "{code}\t{name}\t{submitted}\t{accepted}\t{rejected}")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn run(cmd: &ContentCommand, data: &Path, out: &mut impl Write) -> Result<(), CliError> {
     let input = read_stdin()?;
     match cmd {

@@ -89,6 +89,9 @@ enum Command {
         #[arg(long)]
         files: Option<PathBuf>,
     },
+    /// Reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Content tools: sanitise HTML, run the content checks.
     #[command(subcommand)]
     Content(content::ContentCommand),
@@ -106,6 +109,16 @@ enum Command {
         /// At most this many entries, newest first.
         #[arg(long, default_value_t = 100)]
         limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Documents submitted to other sites (信息报送) in a month, per submitting unit.
+    Syndication {
+        /// The month, YYYY-MM (Beijing time).
+        #[arg(long)]
+        month: String,
     },
 }
 
@@ -384,6 +397,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Site(cmd) => run_site(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::User(cmd) => run_user(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Columns(cmd) => columns::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
+        Command::Report(ReportCommand::Syndication { month }) => {
+            content::syndication_report(&open(&cli)?, &me, month, &mut out)?;
+        }
         Command::Import { site, column, duty, quiet, file } => {
             let args = import::ImportArgs { site, column: column.as_deref(), duty, file, quiet: *quiet };
             import::import(&open(&cli)?, &me, &origin, &args, &mut out)?;

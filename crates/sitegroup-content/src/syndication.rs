@@ -78,6 +78,8 @@ pub struct Syndication {
 pub struct SyndicationCount {
     /// Submitting site.
     pub site: SiteId,
+    /// The org unit owning the submitting site (filled in by the facade).
+    pub unit: Option<sitegroup_core::UnitId>,
     /// Submitted in the month.
     pub submitted: i64,
     /// Of which accepted.

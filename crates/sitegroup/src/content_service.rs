@@ -857,9 +857,16 @@ impl SiteGroup {
         let (from, to) = sitegroup_content::syndication::month_bounds(year, month)
             .ok_or_else(|| ValidationError::Malformed { field: "month", reason: format!("{year}-{month}") })?;
         let rows = self.db.read(|tx| repo::syndication_counts(tx, from, to))?;
+        let tree = self.site_tree()?;
         Ok(rows
             .into_iter()
-            .map(|(site, submitted, accepted, rejected)| SyndicationCount { site, submitted, accepted, rejected })
+            .map(|(site, submitted, accepted, rejected)| SyndicationCount {
+                site,
+                unit: tree.get(site).and_then(|s| s.unit),
+                submitted,
+                accepted,
+                rejected,
+            })
             .collect())
     }
 
