@@ -1,10 +1,20 @@
 //! The demo group seeded on first start: the information centre, the county portal,
 //! 45 department channels, 23 township channels and two topics, one site
-//! administrator per channel. Data tables, one loop: no hand-written calls per site.
+//! administrator per channel — and since issue 3 each site's column skeleton with named
+//! owners and update duties, and the seed's volumes of published content (see
+//! [`content`]). Data tables, one loop: no hand-written calls per site.
 //!
 //! Seeding acts as `system:seed` and runs `init` (the group administrator) last, so a
 //! group counts as initialised only once the whole demo is in place; a data directory
 //! left half-seeded by a crash is reported, not silently patched.
+//!
+//! Everything is deterministic (a seeded xorshift generator; times relative to the
+//! group's clock). [`Scale::Small`] keeps the same skeleton with a few documents per
+//! column, for the test suite.
+
+pub mod content;
+mod images;
+mod text;
 
 use std::io::Write;
 use std::path::Path;
@@ -205,9 +215,48 @@ pub fn steps() -> u64 {
     (2 + channels().len() + TOPICS.len() + 1) as u64
 }
 
-/// Seeds the demo group into an empty, uninitialised group. `progress` is called once
-/// per step with what was just done.
+/// How much content the demo gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    /// The seed's volumes: tens of thousands of documents (the portal's default).
+    #[default]
+    Full,
+    /// The same sites and columns with a few documents per column (tests).
+    Small,
+}
+
+/// Number of progress steps [`seed_with`] reports at a scale.
+pub fn steps_with(scale: Scale) -> u64 {
+    steps() + content::steps(scale)
+}
+
+/// Seeds the full demo group into an empty, uninitialised group. `progress` is called
+/// once per step with what was just done.
 pub fn seed(group: &SiteGroup, progress: &mut dyn FnMut(&str)) -> Result<Seeded, Error> {
+    seed_with(group, Scale::Full, progress)
+}
+
+/// Seeds the demo group at a scale, with text from the default corpus when it exists.
+pub fn seed_with(group: &SiteGroup, scale: Scale, progress: &mut dyn FnMut(&str)) -> Result<Seeded, Error> {
+    seed_report(group, scale, None, progress).map(|(seeded, _)| seeded)
+}
+
+/// Seeds the demo group at a scale, with text from `corpus` (or the default corpus, or
+/// the built-in generator when there is none); also returns what content went in.
+pub fn seed_report(
+    group: &SiteGroup,
+    scale: Scale,
+    corpus: Option<&Path>,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(Seeded, content::Report), Error> {
+    let seeded = seed_sites(group, progress)?;
+    let report = content::seed_content(group, scale, corpus, progress)?;
+    let seeded = seed_init(group, seeded, progress)?;
+    Ok((seeded, report))
+}
+
+/// Units, sites, site administrators (everything but `init`).
+fn seed_sites(group: &SiteGroup, progress: &mut dyn FnMut(&str)) -> Result<Seeded, Error> {
     let seed = Actor::system("seed");
     let origin = Origin::other("seed");
 
@@ -277,10 +326,15 @@ pub fn seed(group: &SiteGroup, progress: &mut dyn FnMut(&str)) -> Result<Seeded,
         progress(name);
     }
 
-    let (admin, password) = group.init(ADMIN_USERNAME, &origin)?;
-    accounts.insert(0, DemoAccount { username: admin.username, password, role: "group_admin".into() });
-    progress(ADMIN_USERNAME);
     Ok(Seeded { accounts })
+}
+
+/// The group administrator, last: the group counts as initialised from here on.
+fn seed_init(group: &SiteGroup, mut seeded: Seeded, progress: &mut dyn FnMut(&str)) -> Result<Seeded, Error> {
+    let (admin, password) = group.init(ADMIN_USERNAME, &Origin::other("seed"))?;
+    seeded.accounts.insert(0, DemoAccount { username: admin.username, password, role: "group_admin".into() });
+    progress(ADMIN_USERNAME);
+    Ok(seeded)
 }
 
 fn add_channel(

@@ -14,8 +14,10 @@
 //! comes from the catalogue ([`i18n`]); every template ends in `.html`, so minijinja
 //! escapes everything inserted into it.
 
+mod admin;
 pub mod demo;
 pub mod i18n;
+mod public;
 mod templates;
 
 use std::collections::HashMap;
@@ -34,7 +36,7 @@ use chrono::TimeZone;
 use minijinja::{Environment, Value, context};
 use serde::{Deserialize, Serialize};
 use sitegroup::{
-    Actor, AuditEntry, AuditQuery, Error, Origin, Scope, Site, SiteGroup, SiteId, SiteIdentity, SiteKind, SiteStatus,
+    Actor, AuditEntry, AuditQuery, Error, Origin, Scope, Site, SiteGroup, SiteId, SiteIdentity, SiteStatus,
     SiteTree, UnitId, ValidationError,
 };
 use tower_http::limit::RequestBodyLimitLayer;
@@ -42,7 +44,33 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::i18n::{Catalogue, CatalogueError};
 
-pub use templates::{ASSETS, TEMPLATES};
+pub use templates::ASSETS;
+
+/// Every template: the layout, login and back office ones (`templates::TEMPLATES`) and
+/// the public content pages (`public::TEMPLATES`).
+pub const TEMPLATES: &[(&str, &str)] = &concat_templates::<{ templates::TEMPLATES.len() + public::TEMPLATES.len() }>(
+    templates::TEMPLATES,
+    public::TEMPLATES,
+);
+
+/// Joins two template lists at compile time.
+const fn concat_templates<const N: usize>(
+    a: &[(&'static str, &'static str)],
+    b: &[(&'static str, &'static str)],
+) -> [(&'static str, &'static str); N] {
+    let mut out = [("", ""); N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[i + j] = b[j];
+        j += 1;
+    }
+    out
+}
 
 /// Name of the session cookie (holds the library's signed token).
 pub const SESSION_COOKIE: &str = "sg_session";
@@ -110,7 +138,10 @@ impl AppState {
     /// Builds the state.
     pub fn with_options(group: Arc<SiteGroup>, options: &Options) -> Result<AppState, StartError> {
         let catalogue = Arc::new(Catalogue::for_lang(&options.lang)?);
-        let env = templates::environment(Arc::clone(&catalogue))?;
+        let mut env = templates::environment(Arc::clone(&catalogue))?;
+        for (name, source) in public::TEMPLATES {
+            env.add_template(name, source)?;
+        }
         Ok(AppState(Arc::new(Inner { group, env, catalogue, secure_cookies: options.secure_cookies })))
     }
 
@@ -150,6 +181,8 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(|| async { "ok" }))
         .fallback(site_page)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // After the global limit: the back office sets its own (4 MB editor, 50 MB uploads).
+        .merge(admin::routes())
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
@@ -708,10 +741,12 @@ async fn site_page(
         return closed_page(&st, &snap, &closed);
     }
     match rest.as_str() {
-        "/" | "" if site.kind.is_registered_website() => home_page(&st, &snap, &site),
-        "/" | "" => channel_page(&st, &snap, &site),
+        "/" | "" => public::home(&st, &snap, &site).await,
         REPORT_PATH => report_page(&st, &snap, &site),
         _ => {
+            if let Some(res) = public::dispatch(&st, &snap, &site, &rest, &uri, &headers).await? {
+                return Ok(res);
+            }
             if let Some(website) = snap.website_of(site.id)
                 && snap.archived_at(website.id, uri.path()).is_some()
             {
@@ -720,39 +755,6 @@ async fn site_page(
             Err(AppError::Status(StatusCode::NOT_FOUND))
         }
     }
-}
-
-fn home_page(st: &AppState, snap: &Snapshot, site: &Site) -> Result<Response, AppError> {
-    let here = Some(site.id);
-    let children: Vec<&Site> = snap.tree.children(site.id).filter(|s| s.status != SiteStatus::Archived).collect();
-    let of_kind = |kind: SiteKind| -> Vec<SiteRow> {
-        children.iter().filter(|s| s.kind == kind).map(|s| snap.row(s, here)).collect()
-    };
-    let page = snap.page(st, Some(site), st.t("home.title"), false);
-    let ctx = context! {
-        page => ser(&page),
-        // The full name on the home page, not the short one.
-        site => context! { name => site.name.clone() },
-        departments => ser(of_kind(SiteKind::Department)),
-        townships => ser(of_kind(SiteKind::Township)),
-        topics => ser(of_kind(SiteKind::Topic)),
-        websites => ser(of_kind(SiteKind::Website)),
-    };
-    render(st, "home.html", StatusCode::OK, ctx)
-}
-
-fn channel_page(st: &AppState, snap: &Snapshot, site: &Site) -> Result<Response, AppError> {
-    let here = snap.website_of(site.id).map(|w| w.id);
-    let children: Vec<SiteRow> =
-        snap.tree.children(site.id).filter(|s| s.status != SiteStatus::Archived).map(|s| snap.row(s, here)).collect();
-    let page = snap.page(st, Some(site), site.name.clone(), true);
-    let ctx = context! {
-        page => ser(&page),
-        site => context! { name => site.name.clone(), kind => site.kind.as_str(), href => snap.href(site, here) },
-        unit => snap.unit_name(site.unit),
-        children => ser(children),
-    };
-    render(st, "site.html", StatusCode::OK, ctx)
 }
 
 fn report_page(st: &AppState, snap: &Snapshot, site: &Site) -> Result<Response, AppError> {

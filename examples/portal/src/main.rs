@@ -39,6 +39,10 @@ struct Args {
     /// Mark cookies `Secure` (set this when the portal is served over HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// Text corpus for the demo documents (one paragraph a line); default: the
+    /// workspace's ../shared/corpus/peoples-daily-199801.txt, else built-in templates.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -87,18 +91,18 @@ fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
         ));
     }
     let started = Instant::now();
-    let bar = ProgressBar::new(demo::steps());
+    let bar = ProgressBar::new(demo::steps_with(demo::Scale::Full));
     bar.set_style(
         ProgressStyle::with_template("{spinner} 正在创建演示站群 [{bar:40}] {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let seeded = demo::seed(group, &mut |done| {
+    let seeded = demo::seed_report(group, demo::Scale::Full, args.corpus.as_deref(), &mut |done| {
         bar.set_message(done.to_string());
         bar.inc(1);
     });
     bar.finish_and_clear();
-    let seeded = seeded.map_err(|e| format!("seeding the demo group failed: {e}"))?;
+    let (seeded, report) = seeded.map_err(|e| format!("seeding the demo group failed: {e}"))?;
     let accounts = args.data.join("demo-accounts.txt");
     demo::write_accounts(&accounts, &seeded).map_err(|e| format!("cannot write {}: {e}", accounts.display()))?;
     println!(
@@ -107,6 +111,21 @@ fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
         seeded.accounts.len(),
         started.elapsed().as_secs_f64()
     );
+    let kinds: Vec<String> = report.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!(
+        "栏目 {} 个，已发布信息 {} 条（{}），正文取自{}。",
+        report.columns,
+        report.total(),
+        kinds.join("，"),
+        if report.from_corpus { "语料库" } else { "内置模板" }
+    );
+    if report.refused > 0 {
+        eprintln!(
+            "portal: {} demo documents were refused by the import: {}",
+            report.refused,
+            report.first_refusal.as_deref().unwrap_or("")
+        );
+    }
     if let Some(admin) = seeded.admin() {
         println!("站群管理员 / group admin: {}  密码 / password: {}", admin.username, admin.password);
     }

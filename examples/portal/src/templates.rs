@@ -17,6 +17,21 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("admin.html", include_str!("../templates/admin.html")),
+    ("admin/layout.html", include_str!("../templates/admin/layout.html")),
+    ("admin/notice.html", include_str!("../templates/admin/notice.html")),
+    ("admin/findings.html", include_str!("../templates/admin/findings.html")),
+    ("admin/publish_form.html", include_str!("../templates/admin/publish_form.html")),
+    ("admin/site.html", include_str!("../templates/admin/site.html")),
+    ("admin/columns.html", include_str!("../templates/admin/columns.html")),
+    ("admin/docs.html", include_str!("../templates/admin/docs.html")),
+    ("admin/editor.html", include_str!("../templates/admin/editor.html")),
+    ("admin/doc.html", include_str!("../templates/admin/doc.html")),
+    ("admin/review.html", include_str!("../templates/admin/review.html")),
+    ("admin/revisions.html", include_str!("../templates/admin/revisions.html")),
+    ("admin/compare.html", include_str!("../templates/admin/compare.html")),
+    ("admin/syndication.html", include_str!("../templates/admin/syndication.html")),
+    ("admin/health.html", include_str!("../templates/admin/health.html")),
+    ("admin/group_health.html", include_str!("../templates/admin/group_health.html")),
 ];
 
 /// A static file served under `/static/`.
@@ -48,6 +63,8 @@ impl Asset {
 pub const ASSETS: &[Asset] = &[
     Asset { name: "style.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/style.css") },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
+    Asset { name: "admin.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/admin.css") },
+    Asset { name: "admin.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/admin.js") },
 ];
 
 /// Version string appended to asset URLs: changes whenever an asset changes.

@@ -5,6 +5,8 @@
 mod support;
 
 mod admin;
+mod admin_content;
 mod catalogue;
 mod login;
 mod pages;
+mod public_content;

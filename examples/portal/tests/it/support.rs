@@ -11,7 +11,7 @@ use portal::{AppState, Options, app};
 use sitegroup::SiteGroup;
 use tower::ServiceExt;
 
-/// The files of a freshly seeded full demo group, and its accounts.
+/// The files of a freshly seeded demo group (small scale), and its accounts.
 struct Template {
     files: Vec<(String, Vec<u8>)>,
     seeded: Seeded,
@@ -23,15 +23,12 @@ fn template() -> &'static Template {
         let dir = tempfile::tempdir().unwrap();
         let seeded = {
             let group = SiteGroup::open(dir.path()).unwrap();
-            demo::seed(&group, &mut |_| {}).unwrap()
+            demo::seed_with(&group, demo::Scale::Small, &mut |_| {}).unwrap()
             // The group is dropped here: connections close and SQLite checkpoints.
         };
-        let files = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(Result::unwrap)
-            .filter(|e| e.file_type().unwrap().is_file())
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-            .collect();
+        // The database files and the file store (`files/…`, pictures and attachments).
+        let mut files = Vec::new();
+        collect_files(dir.path(), "", &mut files);
         Template { files, seeded }
     })
 }
@@ -83,7 +80,7 @@ impl TestPortal {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        Resp { status, headers, body: String::from_utf8(bytes.to_vec()).unwrap() }
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes: bytes.to_vec() }
     }
 
     /// A CSRF cookie and the token to put in the form, as a browser gets them from GET /login.
@@ -106,9 +103,24 @@ impl TestPortal {
     }
 }
 
+/// Every file under `dir`, with its path relative to it.
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+        let kind = e.file_type().unwrap();
+        if kind.is_dir() {
+            collect_files(&e.path(), &format!("{name}/"), out);
+        } else if kind.is_file() {
+            out.push((name, std::fs::read(e.path()).unwrap()));
+        }
+    }
+}
+
 fn copy_files(files: &[(String, Vec<u8>)], to: &Path) {
     for (name, bytes) in files {
-        std::fs::write(to.join(name), bytes).unwrap();
+        let path = to.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
     }
 }
 
@@ -146,7 +158,10 @@ pub fn encode(s: &str) -> String {
 pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (lossy for binary responses: see `bytes`).
     pub body: String,
+    /// The body as sent.
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
