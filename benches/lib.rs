@@ -93,3 +93,23 @@ pub fn corpus_word_list(paragraphs: &[String], n: usize) -> Vec<String> {
     }
     words.into_iter().collect()
 }
+
+/// `n` distinct 2–4 character words of rare characters (CJK Extension A) that do not
+/// occur in ordinary news text: a prohibited list whose words a clean document does
+/// not contain, so publishing benchmarks measure checking rather than refusals.
+pub fn rare_word_list(n: usize) -> Vec<String> {
+    let mut words = Vec::with_capacity(n);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    while words.len() < n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let len = 2 + (state % 3) as usize;
+        let word: String =
+            (0..len).filter_map(|i| char::from_u32(0x3400 + ((state >> (8 * i + 3)) % 0x19B0) as u32)).collect();
+        words.push(word);
+    }
+    words.sort();
+    words.dedup();
+    words
+}

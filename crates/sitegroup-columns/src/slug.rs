@@ -15,7 +15,7 @@ pub const MAX_SLUG_LEN: usize = 64;
 /// words that would be confusing as a path segment anywhere.
 pub const RESERVED_SLUGS: &[&str] = &[
     "admin", "api", "assets", "static", "files", "uploads", "login", "logout", "health", "search", "rss", "feed",
-    "sitemap", "index", "new", "edit",
+    "sitemap", "index", "new", "edit", "docs", "jiucuo",
 ];
 
 /// The slug used when a name has no letter, digit or Han character at all.

@@ -364,6 +364,32 @@ pub fn public_in_column(
     Ok((items, total))
 }
 
+/// Every published document of a site as (id, column, real publication time of the
+/// public revision), newest first: one light query for sitemaps and exports.
+pub fn public_refs(tx: &mut Tx<'_>, site: SiteId) -> Result<Vec<PublicRef>, StoreError> {
+    tx.query(
+        "SELECT id, column_id, published_at, display_time FROM content_documents \
+         WHERE site_id = ? AND published_rev IS NOT NULL ORDER BY display_time DESC, id DESC",
+        params![site.0],
+    )?
+    .iter()
+    .map(|r| Ok(PublicRef { id: r.get(0)?, column: r.get(1)?, published_at: r.get(2)?, display_time: r.get(3)? }))
+    .collect()
+}
+
+/// A published document by reference only (see [`public_refs`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublicRef {
+    /// Document id.
+    pub id: i64,
+    /// Its column.
+    pub column: i64,
+    /// Real publication time of the public revision.
+    pub published_at: i64,
+    /// The time shown.
+    pub display_time: i64,
+}
+
 /// The newest published documents of a site.
 pub fn latest_public(tx: &mut Tx<'_>, site: SiteId, limit: i64) -> Result<Vec<PublicDocument>, StoreError> {
     tx.query(

@@ -710,6 +710,12 @@ impl SiteGroup {
         Ok(Page { items, total, page, per_page })
     }
 
+    /// Every published document of a site by reference (id, column, times), newest
+    /// first: for sitemaps and exports, without loading bodies.
+    pub fn published_refs(&self, site: SiteId) -> Result<Vec<sitegroup_content::repo::PublicRef>, Error> {
+        Ok(self.db.read(|tx| repo::public_refs(tx, site))?)
+    }
+
     /// The newest published documents of a site (at most 100).
     pub fn latest_published(&self, site: SiteId, limit: i64) -> Result<Vec<PublicDocument>, Error> {
         Ok(self.db.read(|tx| repo::latest_public(tx, site, limit.clamp(0, MAX_PER_PAGE)))?)

@@ -289,6 +289,7 @@ pub fn describe_error(cat: &Catalogue, e: &Error) -> (StatusCode, String) {
         Error::Session(_) => cat.get("error.session").to_string(),
         Error::Calendar(_) => cat.get("error.calendar").to_string(),
         Error::AlreadyInitialised => cat.get("error.already_initialised").to_string(),
+        Error::Content(sitegroup::content::ContentError::TooLarge { .. }) => cat.get("error.too_large").to_string(),
         _ if status.is_server_error() => {
             eprintln!("portal: internal error: {e}");
             cat.get("error.internal").to_string()

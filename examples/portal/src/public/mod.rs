@@ -1024,18 +1024,14 @@ async fn sitemap(
     let sid = site.id;
     let (columns, docs) = run_blocking(st, move |g| {
         let columns = g.public_columns(sid)?;
-        let mut docs: Vec<(i64, i64)> = Vec::new();
-        for c in columns.iter().filter(|c| c.kind().holds_documents()) {
-            let mut page = 1;
-            loop {
-                let p = g.published_in_column(sid, c.id, page, 100)?;
-                docs.extend(p.items.iter().map(|d| (d.id, d.published_at)));
-                if p.items.is_empty() || page * p.per_page >= p.total {
-                    break;
-                }
-                page += 1;
-            }
-        }
+        let shown: std::collections::HashSet<i64> =
+            columns.iter().filter(|c| c.kind().holds_documents()).map(|c| c.id).collect();
+        let docs: Vec<(i64, i64)> = g
+            .published_refs(sid)?
+            .into_iter()
+            .filter(|d| shown.contains(&d.column))
+            .map(|d| (d.id, d.published_at))
+            .collect();
         Ok((columns, docs))
     })
     .await?;
