@@ -5,5 +5,6 @@ mod audit_outbox;
 mod auth;
 mod columns;
 mod content;
+mod search;
 mod permissions;
 mod sites;

@@ -77,6 +77,9 @@ pub enum Error {
     /// `init` ran on a group that already has an administrator.
     #[error("the site group is already initialised")]
     AlreadyInitialised,
+    /// Search failed (ours: index files, or a source's storage).
+    #[error(transparent)]
+    Search(#[from] sitegroup_search::SearchError),
     /// The database failed (ours).
     #[error("storage error: {0}")]
     Store(StoreError),
@@ -102,6 +105,6 @@ impl From<StoreError> for Error {
 impl Error {
     /// True when the caller (operator, editor, citizen) can fix it by changing input.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_))
+        !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_) | Error::Search(_))
     }
 }

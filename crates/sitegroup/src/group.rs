@@ -54,6 +54,7 @@ fn all_migrations() -> Vec<sitegroup_store::Migration> {
     let mut all = core_repo::migrations().to_vec();
     all.extend(sitegroup_columns::migrations());
     all.extend(sitegroup_content::migrations());
+    all.extend(sitegroup_search::migrations());
     all
 }
 

@@ -29,6 +29,7 @@ mod content_service;
 mod error;
 mod group;
 mod health;
+mod search_service;
 mod sites;
 mod users;
 
@@ -40,6 +41,7 @@ pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocumen
 pub use sites::SiteTree;
 
 pub use column_service::ColumnReminder;
+pub use search_service::{ContentSource, SYNONYMS_FILE};
 pub use sitegroup_columns as columns;
 pub use sitegroup_columns::{
     Column, ColumnActivity, ColumnChange, ColumnHealth, ColumnKind, ColumnLookup, Duty, HealthThresholds, NewColumn,
@@ -51,6 +53,10 @@ pub use sitegroup_core::{
     Action, Actor, AuditEntry, AuditQuery, CalendarError, Clock, DayInfo, DayKind, Deadline, Denied, Grant, NewSite,
     NewUnit, NewUser, OrgUnit, Origin, Resource, Role, Scope, Site, SiteId, SiteIdentity, SiteKind, SiteStatus,
     SystemClock, TestClock, UnitId, UnitKind, User, UserId, ValidationError, WorkCalendar, authorize,
+};
+pub use sitegroup_search as search;
+pub use sitegroup_search::{
+    PollReport, ReindexProgress, ReindexReport, SearchHit, SearchQuery, SearchResults, Sort, Suggestion,
 };
 pub use sitegroup_store as store;
 pub use sitegroup_text as text;

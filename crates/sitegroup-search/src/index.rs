@@ -1,0 +1,337 @@
+//! One tantivy index: schema, opening, writing documents, the commit payload.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::SearchError;
+use crate::analysis::{self, ZH_NGRAM, ZH_WORDS};
+use crate::source::SearchDoc;
+
+/// Version of the schema and analysis; an index with another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Separator inside suggestion terms: `{scope}\u{1}{key}\u{1}{display}`.
+pub(crate) const SEP: char = '\u{1}';
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `doc:123`: unique key (raw, stored).
+    pub key: Field,
+    /// Site id (u64: indexed, fast, stored).
+    pub site: Field,
+    /// Column id (u64: indexed, fast, stored; 0 = none).
+    pub column: Field,
+    /// Kind (raw string: indexed, fast, stored).
+    pub kind: Field,
+    /// Displayed publication time, unix seconds (i64: indexed, fast, stored).
+    pub published_at: Field,
+    /// Disclosure category (raw: indexed, fast, stored).
+    pub category: Field,
+    /// Disclosure organ (raw: indexed, fast, stored).
+    pub organ: Field,
+    /// Disclosure year (u64: indexed, fast, stored; 0 = none).
+    pub year: Field,
+    /// Document number (stored; searchable through `extra`).
+    pub doc_number: Field,
+    /// Index number (stored; searchable through `extra`).
+    pub index_number: Field,
+    /// Title: jieba words, stored original.
+    pub title: Field,
+    /// Title: unigrams + bigrams with positions.
+    pub title_ng: Field,
+    /// Body text: jieba words, stored original (snippets).
+    pub body: Field,
+    /// Body text: unigrams + bigrams with positions.
+    pub body_ng: Field,
+    /// Summary, attachment names, keywords, numbers, organ: jieba words.
+    pub extra: Field,
+    /// The same: unigrams + bigrams.
+    pub extra_ng: Field,
+    /// Summary (stored).
+    pub summary: Field,
+    /// Attachment names, one per line (stored).
+    pub attachments: Field,
+    /// URL (stored).
+    pub url: Field,
+    /// Workflow state (raw, stored).
+    pub state: Field,
+    /// Suggestion terms (raw): pinyin, initials and Han forms of titles and their words.
+    pub suggest: Field,
+}
+
+fn text(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let o = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record));
+    if stored { o.set_stored() } else { o }
+}
+
+/// The schema and its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = IndexRecordOption::WithFreqs;
+    let grams = IndexRecordOption::WithFreqsAndPositions;
+    let f = Fields {
+        key: b.add_text_field("key", STRING | STORED),
+        site: b.add_u64_field("site", INDEXED | FAST | STORED),
+        column: b.add_u64_field("column", INDEXED | FAST | STORED),
+        kind: b.add_text_field("kind", STRING | FAST | STORED),
+        published_at: b.add_i64_field("published_at", INDEXED | FAST | STORED),
+        category: b.add_text_field("category", STRING | FAST | STORED),
+        organ: b.add_text_field("organ", STRING | FAST | STORED),
+        year: b.add_u64_field("year", INDEXED | FAST | STORED),
+        doc_number: b.add_text_field("doc_number", STORED),
+        index_number: b.add_text_field("index_number", STORED),
+        title: b.add_text_field("title", text(ZH_WORDS, words, true)),
+        title_ng: b.add_text_field("title_ng", text(ZH_NGRAM, grams, false)),
+        body: b.add_text_field("body", text(ZH_WORDS, words, true)),
+        body_ng: b.add_text_field("body_ng", text(ZH_NGRAM, grams, false)),
+        extra: b.add_text_field("extra", text(ZH_WORDS, words, false)),
+        extra_ng: b.add_text_field("extra_ng", text(ZH_NGRAM, grams, false)),
+        summary: b.add_text_field("summary", STORED),
+        attachments: b.add_text_field("attachments", STORED),
+        url: b.add_text_field("url", STORED),
+        state: b.add_text_field("state", STRING | STORED),
+        suggest: b.add_text_field("suggest", text("raw", IndexRecordOption::Basic, false)),
+    };
+    (b.build(), f)
+}
+
+/// What an index's last commit says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitPayload {
+    /// Schema version of the index.
+    pub schema: u32,
+    /// The last outbox seq applied; `None` for an index never filled.
+    pub seq: Option<i64>,
+}
+
+/// One tantivy index of the group with the shared analyzers registered.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("path", &self.path).finish()
+    }
+}
+
+fn wrap(index: Index, path: Option<PathBuf>) -> Result<SearchIndex, SearchError> {
+    analysis::register(&index);
+    let (_, fields) = schema();
+    let policy = if path.is_some() { ReloadPolicy::OnCommitWithDelay } else { ReloadPolicy::Manual };
+    let reader = index.reader_builder().reload_policy(policy).try_into()?;
+    Ok(SearchIndex { index, reader, fields, path })
+}
+
+impl SearchIndex {
+    /// A new empty index in memory (tests, benchmarks).
+    pub fn create_in_ram() -> Result<SearchIndex, SearchError> {
+        let (schema, _) = schema();
+        wrap(Index::create_in_ram(schema), None)
+    }
+
+    /// A new empty index in `path` (created; must be empty or missing).
+    pub fn create_in_dir(path: &Path) -> Result<SearchIndex, SearchError> {
+        std::fs::create_dir_all(path).map_err(|e| SearchError::io(path, e))?;
+        let (schema, _) = schema();
+        wrap(Index::create_in_dir(path, schema)?, Some(path.to_path_buf()))
+    }
+
+    /// Opens the index in `path`; [`SearchError::Corrupt`] when it is missing, unreadable
+    /// or of another schema version (the caller rebuilds).
+    pub fn open_in_dir(path: &Path) -> Result<SearchIndex, SearchError> {
+        let index = Index::open_in_dir(path).map_err(|e| SearchError::Corrupt(format!("{}: {e}", path.display())))?;
+        let (expected, _) = schema();
+        if index.schema() != expected {
+            return Err(SearchError::Corrupt(format!("{}: schema differs", path.display())));
+        }
+        let s = wrap(index, Some(path.to_path_buf()))?;
+        let payload = s.payload()?;
+        if payload.schema != SCHEMA_VERSION {
+            return Err(SearchError::Corrupt(format!("{}: schema version {}", path.display(), payload.schema)));
+        }
+        Ok(s)
+    }
+
+    /// The directory, for an index on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The fields.
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    /// The payload of the last commit (default for an index never committed).
+    pub fn payload(&self) -> Result<CommitPayload, SearchError> {
+        let metas = self.index.load_metas()?;
+        Ok(match metas.payload {
+            Some(p) => serde_json::from_str(&p).map_err(|e| SearchError::Corrupt(format!("commit payload: {e}")))?,
+            None => CommitPayload { schema: SCHEMA_VERSION, seq: None },
+        })
+    }
+
+    /// Makes the latest commit visible to searches now.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of documents visible to searches.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// A writer with `heap_bytes` of indexing memory (≥ 15 MB per thread) and `threads`.
+    pub fn writer(&self, heap_bytes: usize, threads: usize) -> Result<DocWriter, SearchError> {
+        let threads = threads.max(1);
+        let heap = heap_bytes.max(15_000_000 * threads);
+        let writer = self.index.writer_with_num_threads(threads, heap).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
+            other => SearchError::Tantivy(other),
+        })?;
+        Ok(DocWriter { writer, fields: self.fields, jieba: analysis::jieba() })
+    }
+
+    /// The stored key and fields of every document (tests and checks; not for large indexes).
+    pub fn all_keys(&self) -> Result<Vec<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64)?;
+            for doc in 0..segment.max_doc() {
+                if segment.is_deleted(doc) {
+                    continue;
+                }
+                let d: TantivyDocument = store.get(doc)?;
+                if let Some(k) = d.get_first(self.fields.key).and_then(|v| v.as_str()) {
+                    out.push(k.to_string());
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Writes documents into a [`SearchIndex`].
+pub struct DocWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    jieba: std::sync::Arc<jieba_rs::Jieba>,
+}
+
+impl DocWriter {
+    /// Adds a document (no delete of an older one with the same key: for fresh builds).
+    pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+        let d = self.to_tantivy(doc);
+        self.writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Replaces the document with `doc.key` (or adds it).
+    pub fn upsert(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+        self.delete(&doc.key);
+        self.add(doc)
+    }
+
+    /// Deletes the document with `key`, if any.
+    pub fn delete(&mut self, key: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.key, key));
+    }
+
+    /// Commits everything written, recording `seq` as the last applied outbox event.
+    pub fn commit(&mut self, seq: Option<i64>) -> Result<(), SearchError> {
+        let payload = CommitPayload { schema: SCHEMA_VERSION, seq };
+        let text = serde_json::to_string(&payload).map_err(|e| SearchError::Internal(e.to_string()))?;
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&text);
+        prepared.commit()?;
+        Ok(())
+    }
+
+    /// Bulk mode for a fresh build: no merges while writing (merges compete with
+    /// indexing for the cores); call [`merge_all`](Self::merge_all) after the commit.
+    pub fn bulk(&mut self) {
+        self.writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
+
+    /// Merges every committed segment into one and waits (after a bulk build). The
+    /// commit payload is kept.
+    pub fn merge_all(&mut self) -> Result<(), SearchError> {
+        let ids = self.writer.index().searchable_segment_ids()?;
+        if ids.len() > 1 {
+            self.writer.merge(&ids).wait()?;
+        }
+        Ok(())
+    }
+
+    /// Drops everything written since the last commit.
+    pub fn rollback(&mut self) -> Result<(), SearchError> {
+        self.writer.rollback()?;
+        Ok(())
+    }
+
+    /// Waits for merges and releases the writer.
+    pub fn finish(self) -> Result<(), SearchError> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    fn to_tantivy(&self, doc: &SearchDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.key, &doc.key);
+        d.add_u64(f.site, u64::try_from(doc.site).unwrap_or(0));
+        d.add_u64(f.column, doc.column.and_then(|c| u64::try_from(c).ok()).unwrap_or(0));
+        d.add_text(f.kind, &doc.kind);
+        d.add_i64(f.published_at, doc.published_at);
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.title_ng, &doc.title);
+        d.add_text(f.body, &doc.body);
+        d.add_text(f.body_ng, &doc.body);
+        let mut extra: Vec<&str> = vec![doc.summary.as_str()];
+        extra.extend(doc.attachments.iter().map(String::as_str));
+        extra.extend(doc.keywords.iter().map(String::as_str));
+        if let Some(n) = &doc.index_number {
+            d.add_text(f.index_number, n);
+            extra.push(n);
+        }
+        if let Some(m) = &doc.disclosure {
+            d.add_text(f.category, &m.category);
+            d.add_text(f.organ, &m.organ);
+            d.add_u64(f.year, u64::try_from(m.year).unwrap_or(0));
+            extra.push(&m.organ);
+            extra.push(&m.category);
+            if let Some(n) = &m.doc_number {
+                d.add_text(f.doc_number, n);
+                extra.push(n);
+            }
+        }
+        // One value per part: separate values never form phrases across their border.
+        for part in extra.iter().filter(|p| !p.trim().is_empty()) {
+            d.add_text(f.extra, part);
+            d.add_text(f.extra_ng, part);
+        }
+        d.add_text(f.summary, &doc.summary);
+        d.add_text(f.attachments, doc.attachments.join("\n"));
+        d.add_text(f.url, &doc.url);
+        if let Some(s) = &doc.state {
+            d.add_text(f.state, s);
+        }
+        for term in crate::suggest::suggestion_terms(&self.jieba, &doc.title, doc.site) {
+            d.add_text(f.suggest, term);
+        }
+        d
+    }
+}

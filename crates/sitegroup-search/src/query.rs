@@ -1,0 +1,968 @@
+//! Queries: parsing, building (our own, not tantivy's QueryParser), filters, grouped
+//! counts, paging, highlighting and "did you mean".
+//!
+//! **Recall.** The text is split into terms on spaces (quoted text is one exact term).
+//! Every term must match: a term of Han characters is cut by jieba into words (single
+//! characters merged into a neighbour), and every word must occur as a phrase of
+//! bigrams in the title, body or extra field, so any substring of a document is found
+//! whatever jieba does with the document. A term mixing Han and ASCII (a document
+//! number) is one phrase. Synonyms expand a term into alternatives.
+//!
+//! **Ranking.** On top (should clauses): the whole term as a phrase in the title
+//! (boosted) and body, and jieba search-mode words on the title (boosted) and body.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+use crate::SearchError;
+use crate::analysis::{self, Analyzed, CharClass, Run, runs};
+use crate::highlight::{compact, highlight};
+use crate::index::{Fields, SearchIndex};
+use crate::synonyms::Synonyms;
+
+/// Longest query text considered, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// Most terms considered.
+const MAX_TERMS: usize = 12;
+/// Most results per page.
+pub const MAX_PER_PAGE: usize = 100;
+/// Length of a snippet, in characters.
+pub const SNIPPET_CHARS: usize = 120;
+
+/// Sort order of results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Newest displayed date first.
+    Date,
+}
+
+/// A search request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// What the user typed.
+    pub text: String,
+    /// One site, or `None` for the whole group.
+    pub site: Option<i64>,
+    /// Only these kinds (empty: all).
+    pub kinds: Vec<String>,
+    /// Only this column.
+    pub column: Option<i64>,
+    /// Displayed date from (unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Displayed date to (unix seconds, exclusive).
+    pub to: Option<i64>,
+    /// Order.
+    pub sort: Sort,
+    /// Page, from 1.
+    pub page: usize,
+    /// Results per page, 1–100.
+    pub per_page: usize,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            text: String::new(),
+            site: None,
+            kinds: Vec::new(),
+            column: None,
+            from: None,
+            to: None,
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 10,
+        }
+    }
+}
+
+impl SearchQuery {
+    /// A query for `text` across the group, first page of 10.
+    pub fn text(text: &str) -> SearchQuery {
+        SearchQuery { text: text.to_string(), ..Default::default() }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// Key (`doc:123`).
+    pub key: String,
+    /// The numeric id behind the key, when it has one.
+    pub id: Option<i64>,
+    /// Site.
+    pub site: i64,
+    /// Column (`None` when the thing has none).
+    pub column: Option<i64>,
+    /// Kind.
+    pub kind: String,
+    /// Title as written.
+    pub title: String,
+    /// Title, HTML-escaped, matches in `<em>`.
+    pub title_html: String,
+    /// URL.
+    pub url: String,
+    /// Relevance score (0 when sorted by date).
+    pub score: f32,
+    /// Snippet of the body (or summary), HTML-escaped, matches in `<em>`.
+    pub snippet: String,
+    /// Displayed publication time, unix seconds.
+    pub published_at: i64,
+    /// Workflow state (back-office results).
+    pub state: Option<String>,
+}
+
+/// Results of a search.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Matches with every filter applied.
+    pub total: u64,
+    /// This page.
+    pub hits: Vec<SearchHit>,
+    /// Matches by kind, for the query and every filter but the kind filter.
+    pub by_kind: Vec<(String, u64)>,
+    /// Matches by site, for the query and every filter but the site filter.
+    pub by_site: Vec<(i64, u64)>,
+    /// Page (from 1).
+    pub page: usize,
+    /// Per page.
+    pub per_page: usize,
+    /// A corrected query when nothing matched.
+    pub did_you_mean: Option<String>,
+}
+
+/// Where a back-office search may look: whole sites, and single columns, for which the
+/// actor holds ViewDrafts (computed by the caller with `authorize`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftScope {
+    /// Sites where every column is visible.
+    pub sites: Vec<i64>,
+    /// Single visible columns.
+    pub columns: Vec<i64>,
+}
+
+// ---------------------------------------------------------------- parsing
+
+/// One chunk that must occur: `(position, token)` on the ngram fields.
+type Chunk = Vec<(usize, String)>;
+
+/// A term and its synonym variants, each a list of chunks that must all occur, and for
+/// short single-run terms the chunks as one phrase with some slop (they must occur
+/// near each other and in order).
+#[derive(Debug, Clone)]
+struct ParsedTerm {
+    /// Folded text of each variant (for phrases and highlighting).
+    variants: Vec<Variant>,
+}
+
+/// Folded text, chunks that must all occur, and the optional proximity phrase with slop.
+type Variant = (String, Vec<Chunk>, Option<(Chunk, u32)>);
+
+/// Longest single-run term (in characters) whose words must occur near each other.
+const PROXIMITY_CHARS: usize = 8;
+/// Characters allowed between two words of such a term.
+const PROXIMITY_SLOP: u32 = 2;
+
+/// The phrase tokens of folded text: bigrams of Han runs (a unigram for a lone
+/// character), whole words of other runs; positions as in the ngram field.
+fn phrase_tokens(chars: &[char]) -> Chunk {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    for r in runs(chars) {
+        match r.class {
+            CharClass::Han if r.end - r.start >= 2 => {
+                for k in r.start..r.end - 1 {
+                    out.push((pos, chars[k..k + 2].iter().collect()));
+                    pos += 1;
+                }
+                pos += 1;
+            }
+            _ => {
+                out.push((pos, chars[r.start..r.end].iter().collect()));
+                pos += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Jieba words of a Han run, single characters merged into a neighbour.
+fn run_words(jieba: &Jieba, chars: &[char], r: Run) -> Vec<String> {
+    let text: String = chars[r.start..r.end].iter().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for w in analysis::query_words(jieba, &text) {
+        if w.chars().count() == 1 {
+            match out.last_mut() {
+                Some(last) => last.push_str(&w),
+                None => pending.push_str(&w),
+            }
+        } else {
+            out.push(format!("{pending}{w}"));
+            pending.clear();
+        }
+    }
+    if !pending.is_empty() {
+        match out.last_mut() {
+            Some(last) => last.push_str(&pending),
+            None => out.push(pending),
+        }
+    }
+    out
+}
+
+fn chunks_of(jieba: &Jieba, folded: &str, exact: bool) -> Vec<Chunk> {
+    let chars: Vec<char> = folded.chars().collect();
+    let rs = runs(&chars);
+    let has_han = rs.iter().any(|r| r.class == CharClass::Han);
+    let has_word = rs.iter().any(|r| r.class == CharClass::Word);
+    if rs.is_empty() {
+        return Vec::new();
+    }
+    if exact || (has_han && has_word) {
+        return vec![phrase_tokens(&chars)];
+    }
+    let mut out = Vec::new();
+    for r in rs {
+        if r.class == CharClass::Han {
+            for w in run_words(jieba, &chars, r) {
+                let wc: Vec<char> = w.chars().collect();
+                out.push(phrase_tokens(&wc));
+            }
+        } else {
+            out.push(phrase_tokens(&chars[r.start..r.end]));
+        }
+    }
+    out
+}
+
+/// The words of a short single Han run as one phrase (positions as in the text,
+/// bigrams across word borders left out) with slop for a few characters between words.
+fn proximity_of(folded: &str, chunks: &[Chunk]) -> Option<(Chunk, u32)> {
+    let chars: Vec<char> = folded.chars().collect();
+    let rs = runs(&chars);
+    if chunks.len() < 2 || chars.len() > PROXIMITY_CHARS || rs.len() != 1 || rs[0].class != CharClass::Han {
+        return None;
+    }
+    let mut phrase = Vec::new();
+    let mut offset = 0usize;
+    for c in chunks {
+        let len = chunk_text(c).chars().count();
+        phrase.extend(c.iter().map(|(p, t)| (p + offset, t.clone())));
+        offset += len;
+    }
+    let slop = PROXIMITY_SLOP * u32::try_from(chunks.len() - 1).unwrap_or(1);
+    Some((phrase, slop))
+}
+
+/// Splits the text into terms: quoted parts (`"…"`, `“…”`) exact, the rest on spaces.
+fn split_terms(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in text.chars().take(MAX_QUERY_CHARS) {
+        match c {
+            '"' | '“' | '”' | '＂' => {
+                if !cur.trim().is_empty() {
+                    out.push((cur.trim().to_string(), quoted));
+                }
+                cur.clear();
+                quoted = !quoted;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push((std::mem::take(&mut cur), false));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push((cur.trim().to_string(), quoted));
+    }
+    out.truncate(MAX_TERMS);
+    out
+}
+
+fn parse(jieba: &Jieba, synonyms: &Synonyms, text: &str) -> Vec<ParsedTerm> {
+    let mut out = Vec::new();
+    for (raw, exact) in split_terms(text) {
+        let folded = Analyzed::new(&raw).folded.text;
+        let mut variants = Vec::new();
+        for v in synonyms.variants(&folded) {
+            let chunks = chunks_of(jieba, &v, exact);
+            if !chunks.is_empty() {
+                let near = proximity_of(&v, &chunks);
+                variants.push((v, chunks, near));
+            }
+        }
+        if !variants.is_empty() {
+            out.push(ParsedTerm { variants });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- building
+
+/// Is this token a lone Han character (matched as a prefix when it ends a chunk)?
+fn lone_han(token: &str) -> bool {
+    let mut it = token.chars();
+    matches!((it.next(), it.next()), (Some(c), None) if sitegroup_text::fold::is_han(c))
+}
+
+/// Most terms a lone character's prefix expands to.
+const MAX_EXPANSIONS: u32 = 1_000_000;
+
+fn chunk_query(field: Field, chunk: &Chunk) -> Option<Box<dyn Query>> {
+    let terms: Vec<(usize, Term)> = chunk.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect();
+    let last_lone = chunk.last().is_some_and(|(_, t)| lone_han(t));
+    match terms.len() {
+        0 => None,
+        _ if last_lone => {
+            // Its unigram, or any bigram it starts.
+            let mut q = PhrasePrefixQuery::new_with_offset(terms);
+            q.set_max_expansions(MAX_EXPANSIONS);
+            Some(Box::new(q))
+        }
+        1 => Some(Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs))),
+        _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+    }
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, boost))
+}
+
+/// The chunk anywhere: title (boosted), body, extra.
+fn chunk_anywhere(f: &Fields, chunk: &Chunk) -> Option<Box<dyn Query>> {
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, boost) in [(f.title_ng, 2.0), (f.body_ng, 1.0), (f.extra_ng, 0.5)] {
+        if let Some(q) = chunk_query(field, chunk) {
+            parts.push((Occur::Should, boosted(q, boost)));
+        }
+    }
+    (!parts.is_empty()).then(|| Box::new(BooleanQuery::new(parts)) as Box<dyn Query>)
+}
+
+/// The must-match part of one term (any variant, every chunk).
+fn term_query(f: &Fields, t: &ParsedTerm) -> Option<Box<dyn Query>> {
+    let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (_, chunks, near) in &t.variants {
+        if let Some((phrase, slop)) = near {
+            let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, boost) in [(f.title_ng, 2.0), (f.body_ng, 1.0), (f.extra_ng, 0.5)] {
+                let terms = phrase.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect();
+                parts.push((
+                    Occur::Should,
+                    boosted(Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop)), boost),
+                ));
+            }
+            alts.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+            continue;
+        }
+        let musts: Vec<(Occur, Box<dyn Query>)> =
+            chunks.iter().filter_map(|c| chunk_anywhere(f, c)).map(|q| (Occur::Must, q)).collect();
+        if !musts.is_empty() {
+            alts.push((Occur::Should, Box::new(BooleanQuery::new(musts))));
+        }
+    }
+    match alts.len() {
+        0 => None,
+        1 => alts.pop().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(alts))),
+    }
+}
+
+/// Ranking clauses: whole-term phrases and jieba words in title and body.
+fn ranking(f: &Fields, jieba: &Jieba, terms: &[ParsedTerm], text: &str) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for t in terms {
+        for (v, chunks, _) in &t.variants {
+            if chunks.len() < 2 {
+                continue;
+            }
+            let chars: Vec<char> = v.chars().collect();
+            let whole = phrase_tokens(&chars);
+            if let Some(q) = chunk_query(f.title_ng, &whole) {
+                out.push((Occur::Should, boosted(q, 3.0)));
+            }
+            if let Some(q) = chunk_query(f.body_ng, &whole) {
+                out.push((Occur::Should, q));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for tok in analysis::word_tokens(jieba, text) {
+        if !seen.insert(tok.text.clone()) {
+            continue;
+        }
+        for (field, boost) in [(f.title, 1.5), (f.body, 0.3)] {
+            let q = TermQuery::new(Term::from_field_text(field, &tok.text), IndexRecordOption::WithFreqs);
+            out.push((Occur::Should, boosted(Box::new(q), boost)));
+        }
+    }
+    out
+}
+
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+}
+
+fn u64_term(field: Field, v: i64) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_u64(field, u64::try_from(v).unwrap_or(u64::MAX)),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// Filters shared by the count and the page: column, dates, draft scope.
+fn base_filters(f: &Fields, q: &SearchQuery, scope: Option<&DraftScope>) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out = Vec::new();
+    if let Some(c) = q.column {
+        out.push(filter(u64_term(f.column, c)));
+    }
+    if q.from.is_some() || q.to.is_some() {
+        let lo = q.from.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(f.published_at, v)));
+        let hi = q.to.map_or(Bound::Unbounded, |v| Bound::Excluded(Term::from_field_i64(f.published_at, v)));
+        out.push(filter(Box::new(RangeQuery::new(lo, hi))));
+    }
+    if let Some(s) = scope {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        any.extend(s.sites.iter().map(|&site| (Occur::Should, u64_term(f.site, site))));
+        any.extend(s.columns.iter().map(|&c| (Occur::Should, u64_term(f.column, c))));
+        if any.is_empty() {
+            // Nothing visible: a filter nothing passes.
+            any.push((Occur::Should, u64_term(f.site, -1)));
+        }
+        out.push(filter(Box::new(BooleanQuery::new(any))));
+    }
+    out
+}
+
+fn site_kind_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out = Vec::new();
+    if let Some(s) = q.site {
+        out.push(filter(u64_term(f.site, s)));
+    }
+    if !q.kinds.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = q
+            .kinds
+            .iter()
+            .map(|k| {
+                let t = TermQuery::new(Term::from_field_text(f.kind, k), IndexRecordOption::Basic);
+                (Occur::Should, Box::new(t) as Box<dyn Query>)
+            })
+            .collect();
+        out.push(filter(Box::new(BooleanQuery::new(any))));
+    }
+    out
+}
+
+// ---------------------------------------------------------------- counting
+
+/// Counts matches by (site, kind).
+struct GroupCounts;
+
+struct GroupSegment {
+    site: tantivy::columnar::Column<u64>,
+    kind: Option<tantivy::columnar::StrColumn>,
+    /// Dense counts `[site * width + kind ord]` when sites and kinds are few (the usual
+    /// case); the map otherwise.
+    dense: Vec<u64>,
+    width: u64,
+    counts: HashMap<(u64, u64), u64>,
+}
+
+/// Largest dense counting table, in cells.
+const DENSE_CELLS: u64 = 1 << 20;
+
+impl Collector for GroupCounts {
+    type Fruit = HashMap<(u64, String), u64>;
+    type Child = GroupSegment;
+
+    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<GroupSegment> {
+        let ff = segment.fast_fields();
+        let site = ff.u64("site")?;
+        let kind = ff.str("kind")?;
+        // One extra kind slot for "no kind".
+        let width = kind.as_ref().map_or(0, |k| k.num_terms() as u64) + 1;
+        let cells = (site.max_value().saturating_add(1)).saturating_mul(width);
+        let dense = if cells <= DENSE_CELLS { vec![0; cells as usize] } else { Vec::new() };
+        Ok(GroupSegment { site, kind, dense, width, counts: HashMap::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<(u64, String), u64>>) -> tantivy::Result<Self::Fruit> {
+        let mut out = HashMap::new();
+        for f in fruits {
+            for (k, n) in f {
+                *out.entry(k).or_insert(0) += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for GroupSegment {
+    type Fruit = HashMap<(u64, String), u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let site = self.site.first(doc).unwrap_or(0);
+        let kind = self.kind.as_ref().and_then(|k| k.term_ords(doc).next()).unwrap_or(self.width - 1);
+        let cell = site.saturating_mul(self.width).saturating_add(kind.min(self.width - 1));
+        match self.dense.get_mut(cell as usize) {
+            Some(c) => *c += 1,
+            _ => *self.counts.entry((site, kind)).or_insert(0) += 1,
+        }
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        let width = self.width.max(1);
+        for (cell, n) in self.dense.iter().enumerate().filter(|(_, n)| **n > 0) {
+            let cell = cell as u64;
+            *self.counts.entry((cell / width, cell % width)).or_insert(0) += n;
+        }
+        let mut out = HashMap::new();
+        let mut name = String::new();
+        for ((site, ord), n) in self.counts {
+            name.clear();
+            if let Some(k) = &self.kind
+                && ord < width - 1
+            {
+                let _ = k.ord_to_str(ord, &mut name);
+            }
+            *out.entry((site, name.clone())).or_insert(0) += n;
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------- running
+
+fn stored_str(d: &TantivyDocument, f: Field) -> String {
+    d.get_first(f).and_then(|v| v.as_str()).unwrap_or("").to_string()
+}
+
+fn stored_u64(d: &TantivyDocument, f: Field) -> u64 {
+    d.get_first(f).and_then(|v| v.as_u64()).unwrap_or(0)
+}
+
+/// A prepared query on one index.
+struct Plan {
+    terms: Vec<ParsedTerm>,
+    must: Option<Box<dyn Query>>,
+    ranking: Vec<(Occur, Box<dyn Query>)>,
+    needles: Vec<String>,
+}
+
+fn plan(index: &SearchIndex, synonyms: &Synonyms, text: &str) -> Plan {
+    let f = &index.fields;
+    let jieba = analysis::jieba();
+    let terms = parse(&jieba, synonyms, text);
+    let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for t in &terms {
+        if let Some(q) = term_query(f, t) {
+            musts.push((Occur::Must, q));
+        }
+    }
+    let must: Option<Box<dyn Query>> = match musts.len() {
+        0 => None,
+        _ => Some(Box::new(BooleanQuery::new(musts))),
+    };
+    let ranking = if must.is_some() { ranking(f, &jieba, &terms, text) } else { Vec::new() };
+    let mut needles: Vec<String> = Vec::new();
+    for t in &terms {
+        for (v, chunks, _) in &t.variants {
+            needles.push(compact(v));
+            if chunks.len() > 1 {
+                for c in chunks {
+                    let s: String = chunk_text(c);
+                    if s.chars().count() >= 2 || chunks.len() == 1 {
+                        needles.push(s);
+                    }
+                }
+            }
+        }
+    }
+    needles.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    needles.dedup();
+    Plan { terms, must, ranking, needles }
+}
+
+/// The folded text a chunk stands for (bigrams joined back).
+fn chunk_text(c: &Chunk) -> String {
+    let mut s = String::new();
+    let mut last_pos: Option<usize> = None;
+    for (p, t) in c {
+        match last_pos {
+            Some(lp) if *p == lp + 1 && t.chars().count() == 2 && s.chars().last() == t.chars().next() => {
+                if let Some(ch) = t.chars().nth(1) {
+                    s.push(ch);
+                }
+            }
+            _ => s.push_str(t),
+        }
+        last_pos = Some(*p);
+    }
+    s
+}
+
+fn combine(parts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// Runs `q` on `index` (with an optional draft scope), the core of both audiences.
+pub(crate) fn run(
+    index: &SearchIndex,
+    synonyms: &Synonyms,
+    q: &SearchQuery,
+    scope: Option<&DraftScope>,
+) -> Result<SearchResults, SearchError> {
+    let f = index.fields;
+    let per_page = q.per_page.clamp(1, MAX_PER_PAGE);
+    let page = q.page.max(1);
+    let mut results = SearchResults { page, per_page, ..Default::default() };
+    let text: String = q.text.chars().take(MAX_QUERY_CHARS).collect();
+    let p = plan(index, synonyms, &text);
+    let has_text = !text.trim().is_empty();
+    if has_text && p.must.is_none() {
+        // Only punctuation: nothing to find.
+        return Ok(results);
+    }
+    let searcher = index.reader.searcher();
+
+    // Counts: the query with column/date/scope filters, by (site, kind); the page adds
+    // the site and kind filters and the ranking clauses. Without site and kind filters
+    // both come from one pass.
+    let mut base: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match &p.must {
+        Some(m) => base.push((Occur::Must, m.box_clone())),
+        None => base.push((Occur::Must, Box::new(AllQuery))),
+    }
+    base.extend(base_filters(&f, q, scope));
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+    parts.extend(site_kind_filters(&f, q));
+    parts.extend(p.ranking);
+    let page_query = combine(parts);
+    let offset = (page - 1).saturating_mul(per_page);
+    let sort_by_date = q.sort == Sort::Date || !has_text;
+    let top_page = |query: &dyn Query| -> Result<Vec<(f32, DocAddress)>, SearchError> {
+        Ok(if sort_by_date {
+            let top = TopDocs::with_limit(per_page)
+                .and_offset(offset)
+                .order_by_fast_field::<i64>("published_at", Order::Desc);
+            searcher.search(query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
+        } else {
+            searcher.search(query, &TopDocs::with_limit(per_page).and_offset(offset).order_by_score())?
+        })
+    };
+    let (counts, mut addresses) = if q.site.is_none() && q.kinds.is_empty() {
+        if sort_by_date {
+            let top = TopDocs::with_limit(per_page)
+                .and_offset(offset)
+                .order_by_fast_field::<i64>("published_at", Order::Desc);
+            let (c, t) = searcher.search(&*page_query, &(GroupCounts, top))?;
+            (c, Some(t.into_iter().map(|(_, a)| (0.0, a)).collect::<Vec<_>>()))
+        } else {
+            let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
+            let (c, t) = searcher.search(&*page_query, &(GroupCounts, top))?;
+            (c, Some(t))
+        }
+    } else {
+        (searcher.search(&*combine(base), &GroupCounts)?, None)
+    };
+    let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_site: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut total = 0;
+    for ((site, kind), n) in &counts {
+        let site = i64::try_from(*site).unwrap_or(0);
+        let site_ok = q.site.is_none_or(|s| s == site);
+        let kind_ok = q.kinds.is_empty() || q.kinds.contains(kind);
+        if site_ok {
+            *by_kind.entry(kind.clone()).or_insert(0) += n;
+        }
+        if kind_ok {
+            *by_site.entry(site).or_insert(0) += n;
+        }
+        if site_ok && kind_ok {
+            total += n;
+        }
+    }
+    results.total = total;
+    results.by_kind = by_kind.into_iter().collect();
+    results.by_kind.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    results.by_site = by_site.into_iter().collect();
+    results.by_site.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+
+    if total == 0 {
+        if has_text {
+            results.did_you_mean = did_you_mean(index, synonyms, q, scope, &p.terms, &text)?;
+        }
+        return Ok(results);
+    }
+    let addresses = match addresses.take() {
+        Some(a) => a,
+        None => top_page(&*page_query)?,
+    };
+    for (score, addr) in addresses {
+        results.hits.push(hit(&searcher, &f, addr, score, &p.needles)?);
+    }
+    Ok(results)
+}
+
+fn hit(
+    searcher: &Searcher,
+    f: &Fields,
+    addr: DocAddress,
+    score: f32,
+    needles: &[String],
+) -> Result<SearchHit, SearchError> {
+    let d: TantivyDocument = searcher.doc(addr)?;
+    let key = stored_str(&d, f.key);
+    let title = stored_str(&d, f.title);
+    let body = stored_str(&d, f.body);
+    let summary = stored_str(&d, f.summary);
+    let snippet_source = if body.trim().is_empty() { &summary } else { &body };
+    let column = stored_u64(&d, f.column);
+    let state = stored_str(&d, f.state);
+    Ok(SearchHit {
+        id: key.split_once(':').and_then(|(_, id)| id.parse().ok()),
+        site: i64::try_from(stored_u64(&d, f.site)).unwrap_or(0),
+        column: (column > 0).then(|| i64::try_from(column).unwrap_or(0)),
+        kind: stored_str(&d, f.kind),
+        title_html: highlight(&title, needles, None),
+        snippet: highlight(snippet_source, needles, Some(SNIPPET_CHARS)),
+        url: stored_str(&d, f.url),
+        score,
+        published_at: d.get_first(f.published_at).and_then(|v| v.as_i64()).unwrap_or(0),
+        state: (!state.is_empty()).then_some(state),
+        title,
+        key,
+    })
+}
+
+/// Number of documents matching `text` under the same filters (for corrections).
+fn count_text(
+    index: &SearchIndex,
+    synonyms: &Synonyms,
+    q: &SearchQuery,
+    scope: Option<&DraftScope>,
+    text: &str,
+) -> Result<usize, SearchError> {
+    let p = plan(index, synonyms, text);
+    let Some(must) = p.must else { return Ok(0) };
+    let mut parts = vec![(Occur::Must, must)];
+    parts.extend(base_filters(&index.fields, q, scope));
+    parts.extend(site_kind_filters(&index.fields, q));
+    Ok(index.reader.searcher().search(&*combine(parts), &Count)?)
+}
+
+// ---------------------------------------------------------------- did you mean
+
+fn did_you_mean(
+    index: &SearchIndex,
+    synonyms: &Synonyms,
+    q: &SearchQuery,
+    scope: Option<&DraftScope>,
+    terms: &[ParsedTerm],
+    text: &str,
+) -> Result<Option<String>, SearchError> {
+    let mut corrected: Vec<String> = Vec::new();
+    let mut changed = false;
+    for (raw, _) in split_terms(text) {
+        let folded = compact(&Analyzed::new(&raw).folded.text);
+        if folded.is_empty() || count_text(index, synonyms, q, scope, &folded)? > 0 {
+            corrected.push(folded);
+            continue;
+        }
+        let fix = if folded.chars().all(|c| c.is_ascii_alphabetic()) && folded.len() >= 2 {
+            crate::suggest::pinyin_word(index, &folded)?
+        } else if folded.chars().all(sitegroup_text::fold::is_han) {
+            typo_fix(index, synonyms, q, scope, &folded)?
+        } else {
+            None
+        };
+        match fix {
+            Some(fix) => {
+                corrected.push(fix);
+                changed = true;
+            }
+            None => corrected.push(folded),
+        }
+    }
+    let _ = terms;
+    if !changed {
+        return Ok(None);
+    }
+    let text = corrected.join(" ");
+    Ok((count_text(index, synonyms, q, scope, &text)? > 0).then_some(text))
+}
+
+/// Bigrams of the ngram fields starting with `first` (each with its document frequency).
+fn bigrams_after(searcher: &Searcher, fields: &[Field], first: char) -> Result<HashMap<char, u64>, SearchError> {
+    let mut out: HashMap<char, u64> = HashMap::new();
+    let mut buf = [0u8; 4];
+    let prefix = first.encode_utf8(&mut buf).as_bytes().to_vec();
+    for segment in searcher.segment_readers() {
+        for &field in fields {
+            let inv = segment.inverted_index(field)?;
+            let mut stream = inv.terms().range().ge(&prefix).into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(&prefix) {
+                    break;
+                }
+                let Ok(s) = std::str::from_utf8(key) else { continue };
+                let mut it = s.chars();
+                if let (Some(_), Some(c), None) = (it.next(), it.next(), it.next()) {
+                    *out.entry(c).or_insert(0) += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Bigrams ending with `second` (a scan of the title dictionary: used only for a typo in
+/// the first character).
+fn bigrams_before(searcher: &Searcher, field: Field, second: char) -> Result<HashMap<char, u64>, SearchError> {
+    let mut out: HashMap<char, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inv = segment.inverted_index(field)?;
+        let mut stream = inv.terms().stream()?;
+        while stream.advance() {
+            let Ok(s) = std::str::from_utf8(stream.key()) else { continue };
+            let mut it = s.chars();
+            if let (Some(c), Some(d), None) = (it.next(), it.next(), it.next())
+                && d == second
+            {
+                *out.entry(c).or_insert(0) += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn same_pinyin(a: char, b: char) -> bool {
+    use pinyin::ToPinyin;
+    match (a.to_pinyin(), b.to_pinyin()) {
+        (Some(x), Some(y)) => x.plain() == y.plain(),
+        _ => false,
+    }
+}
+
+/// One-character correction of a Han term with no match: candidates keep both
+/// neighbouring bigrams in the dictionary; homophones first, then by matches.
+fn typo_fix(
+    index: &SearchIndex,
+    synonyms: &Synonyms,
+    q: &SearchQuery,
+    scope: Option<&DraftScope>,
+    term: &str,
+) -> Result<Option<String>, SearchError> {
+    let chars: Vec<char> = term.chars().collect();
+    let n = chars.len();
+    if !(2..=16).contains(&n) {
+        return Ok(None);
+    }
+    let searcher = index.reader.searcher();
+    let f = &index.fields;
+    let fields = [f.title_ng, f.body_ng];
+    let df = |a: char, b: char| -> Result<u64, SearchError> {
+        let t: String = [a, b].iter().collect();
+        let mut total = 0;
+        for &field in &fields {
+            total += searcher.doc_freq(&Term::from_field_text(field, &t))?;
+        }
+        Ok(total)
+    };
+    let mut candidates: Vec<(bool, u64, String)> = Vec::new();
+    for i in 0..n {
+        let options: HashMap<char, u64> = if i > 0 {
+            bigrams_after(&searcher, &fields, chars[i - 1])?
+        } else {
+            bigrams_before(&searcher, f.title_ng, chars[1])?
+        };
+        let mut opts: Vec<(char, u64)> = options.into_iter().filter(|(c, _)| *c != chars[i]).collect();
+        opts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (c, weight) in opts.into_iter().take(200) {
+            if i + 1 < n && i > 0 && df(c, chars[i + 1])? == 0 {
+                continue;
+            }
+            let mut fixed = chars.clone();
+            fixed[i] = c;
+            candidates.push((same_pinyin(c, chars[i]), weight, fixed.into_iter().collect()));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let mut best: Option<(bool, usize, String)> = None;
+    for (homophone, _, cand) in candidates.into_iter().take(24) {
+        let hits = count_text(index, synonyms, q, scope, &format!("\"{cand}\""))?;
+        if hits == 0 {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some((h, n, _)) => (homophone, hits) > (*h, *n),
+        };
+        if better {
+            best = Some((homophone, hits, cand));
+        }
+    }
+    Ok(best.map(|b| b.2))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_terms_and_quotes() {
+        assert_eq!(
+            split_terms("无为县  “县长 信箱” 教育"),
+            vec![("无为县".to_string(), false), ("县长 信箱".to_string(), true), ("教育".to_string(), false)]
+        );
+    }
+
+    #[test]
+    fn phrase_tokens_match_the_ngram_field() {
+        let chars: Vec<char> = "无政〔2024〕12号".chars().collect();
+        assert_eq!(
+            phrase_tokens(&chars),
+            vec![(0, "无政".to_string()), (2, "2024".to_string()), (3, "12".to_string()), (4, "号".to_string())]
+        );
+        // Same positions as the index tokenizer.
+        let idx: Vec<(usize, String)> =
+            analysis::ngram_tokens("无政〔2024〕12号").into_iter().map(|t| (t.position, t.text)).collect();
+        for p in phrase_tokens(&chars) {
+            assert!(idx.contains(&p), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn single_characters_merge_into_words() {
+        let j = analysis::jieba();
+        let chars: Vec<char> = "教育局的通知".chars().collect();
+        let words = run_words(&j, &chars, Run { class: CharClass::Han, start: 0, end: chars.len() });
+        assert!(words.iter().all(|w| w.chars().count() >= 2), "{words:?}");
+        assert_eq!(words.concat(), "教育局的通知");
+    }
+}
