@@ -9,6 +9,7 @@
 mod columns;
 mod content;
 mod import;
+mod search;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,39 @@ enum Command {
         /// Where attachments are copied (default: OUT.files, or ./export-files).
         #[arg(long)]
         files: Option<PathBuf>,
+    },
+    /// Search the group's published documents (the public index).
+    Search {
+        /// What to look for (Chinese, Traditional, pinyin, document numbers …).
+        #[arg(required_unless_present = "suggest")]
+        query: Option<String>,
+        /// As-you-type suggestions for a prefix (names and titles, pinyin too).
+        #[arg(long, conflicts_with = "query")]
+        suggest: Option<String>,
+        /// Only this site.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this kind (article, photo, video, file, link, disclosure); repeatable.
+        #[arg(long = "kind")]
+        kinds: Vec<String>,
+        /// Results per page (1–100).
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Newest first instead of best match first.
+        #[arg(long)]
+        by_date: bool,
+        /// One JSON object per line: id, site, kind, title, url, score, snippet, published_at.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the search indexes from the store.
+    Reindex {
+        /// No progress line.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Reports.
     #[command(subcommand)]
@@ -397,6 +431,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Site(cmd) => run_site(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::User(cmd) => run_user(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Columns(cmd) => columns::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
+        Command::Search { query, suggest, site, kinds, limit, page, by_date, json } => {
+            let args = search::SearchArgs {
+                query: query.as_deref(),
+                suggest: suggest.as_deref(),
+                site: site.as_deref(),
+                kinds,
+                limit: *limit,
+                page: *page,
+                by_date: *by_date,
+                json: *json,
+            };
+            search::search(&open(&cli)?, &args, &mut out)?;
+        }
+        Command::Reindex { quiet } => search::reindex(&open(&cli)?, *quiet, &mut out)?,
         Command::Report(ReportCommand::Syndication { month }) => {
             content::syndication_report(&open(&cli)?, &me, month, &mut out)?;
         }

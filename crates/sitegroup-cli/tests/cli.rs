@@ -344,3 +344,59 @@ fn import_skips_bad_lines_with_their_numbers_and_export_round_trips() {
     // An unknown site is one clear line.
     fails(d, &["import", "--site", "nosuch", "--column", "/x", file.to_str().unwrap()], "nosuch");
 }
+
+#[test]
+fn search_finds_imported_documents_as_json_lines_and_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init", "--admin", "admin"]);
+    ok(d, &["site", "add", "--code", "www", "--name", "无为县人民政府", "--kind", "portal"]);
+    ok(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "jy",
+            "--name",
+            "无为县教育局",
+            "--kind",
+            "department",
+            "--parent",
+            "www",
+            "--path",
+            "/jyj",
+        ],
+    );
+    let lines = [
+        r#"{"title":"关于做好春季开学工作的通知","body_html":"<p>各學校：請做好開學準備。</p>","published_at":"2025-02-10T09:00:00+08:00"}"#,
+        r#"{"title":"部门预算公开","body_html":"<p>预算说明</p>","published_at":"2025-01-20T10:00:00+08:00","kind":"disclosure","organ":"无为县教育局","doc_number":"无教〔2025〕3号","category":"财政预算"}"#,
+        r#"{"title":"春季防汛工作部署","body_html":"<p>做好防汛准备</p>","published_at":"2025-03-01T10:00:00+08:00","column":"/xwdt"}"#,
+    ];
+    std::fs::write(d.join("docs.jsonl"), lines.join("\n")).unwrap();
+    ok(d, &["import", "--quiet", "--site", "jy", "--column", "/tzgg", d.join("docs.jsonl").to_str().unwrap()]);
+    // Simplified query, Traditional text in the body: one JSON object per line with the documented fields.
+    let out = ok(d, &["search", "--json", "学校"]);
+    let hits: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(hits.len(), 1, "{out}");
+    let h = &hits[0];
+    for field in ["id", "site", "kind", "title", "url", "score", "snippet", "published_at"] {
+        assert!(h.get(field).is_some(), "missing {field}: {h}");
+    }
+    assert_eq!(h["site"], "jy");
+    assert_eq!(h["title"], "关于做好春季开学工作的通知");
+    assert!(h["url"].as_str().unwrap().starts_with("/jyj/docs/"), "{h}");
+    assert!(h["snippet"].as_str().unwrap().contains("<em>學校</em>"), "highlight on the original text: {h}");
+    assert_eq!(h["published_at"], "2025-02-10T09:00:00+08:00");
+    // A document number, whole; a kind filter; a two-character query across documents.
+    assert!(ok(d, &["search", "--json", "无教〔2025〕3号"]).contains("部门预算公开"));
+    assert_eq!(ok(d, &["search", "--json", "--kind", "disclosure", "春季"]).lines().count(), 0);
+    assert_eq!(ok(d, &["search", "--json", "春季"]).lines().count(), 2);
+    // Suggestions by pinyin initials of a site name, and did-you-mean from pinyin.
+    assert!(ok(d, &["search", "--suggest", "wwxjyj"]).contains("无为县教育局"), "pinyin initials");
+    assert!(ok(d, &["search", "fangxun"]).contains("did you mean: 防汛"));
+    // Rebuilding gives the same answers.
+    assert!(ok(d, &["reindex", "--quiet"]).contains("3 public"));
+    assert_eq!(ok(d, &["search", "--json", "春季"]).lines().count(), 2);
+    fails(d, &["search", "--site", "nosuch", "春季"], "nosuch");
+}
