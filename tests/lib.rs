@@ -6,20 +6,32 @@
 
 use std::sync::Arc;
 
-use sitegroup::{Actor, NewSite, NewUnit, Origin, Site, SiteGroup, TestClock, UnitKind};
+use sitegroup::content::{DocInput, Document};
+use sitegroup::{
+    Actor, Clock, NewColumn, NewSite, NewUnit, Origin, PublishAt, Site, SiteGroup, SiteId, TestClock, UnitKind,
+};
 
 /// Runs `test` once per available driver, with a label naming it.
 pub fn for_each_group(test: impl Fn(&str, &SiteGroup)) {
+    for_each_group_with_clock(|driver, group, _clock| test(driver, group));
+}
+
+/// [`for_each_group`] that also hands out the group's test clock, for tests that move time.
+pub fn for_each_group_with_clock(test: impl Fn(&str, &SiteGroup, &TestClock)) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let group = SiteGroup::open(dir.path()).expect("open embedded group").with_clock(test_clock());
-    test("sqlite", &group);
+    let clock = test_clock();
+    let group =
+        SiteGroup::open(dir.path()).expect("open embedded group").with_clock(Arc::clone(&clock) as Arc<dyn Clock>);
+    test("sqlite", &group, &clock);
     drop(group);
     if let Some(pg) = PgSchema::create() {
         let dir = tempfile::tempdir().expect("temp dir");
+        let clock = test_clock();
         let db = sitegroup::store::Db::connect_postgres_in_schema(&pg.url, &pg.schema).expect("connect to PostgreSQL");
-        let group =
-            SiteGroup::with_db(db, dir.path().to_path_buf()).expect("open PostgreSQL group").with_clock(test_clock());
-        test("postgres", &group);
+        let group = SiteGroup::with_db(db, dir.path().to_path_buf())
+            .expect("open PostgreSQL group")
+            .with_clock(Arc::clone(&clock) as Arc<dyn Clock>);
+        test("postgres", &group, &clock);
     }
 }
 
@@ -98,4 +110,19 @@ pub fn two_channels(group: &SiteGroup) -> (Site, Site, Site) {
     let a = site(group, "a", "department", Some("portal"), Some("/a"));
     let b = site(group, "b", "department", Some("portal"), Some("/b"));
     (portal, a, b)
+}
+
+/// Adds a top-level list column to `site`; returns its id.
+pub fn column(group: &SiteGroup, site: SiteId, name: &str) -> i64 {
+    let new = NewColumn { parent: None, name: name.into(), ..Default::default() };
+    group.add_column(&system(), &Origin::other("test"), site, &new).expect("add column").id
+}
+
+/// Create → submit → approve → publish as the system actor.
+pub fn publish_new(group: &SiteGroup, site: SiteId, col: i64, input: &DocInput) -> Document {
+    let (s, o) = (system(), Origin::other("test"));
+    let d = group.create_draft(&s, &o, site, col, input).expect("create draft");
+    group.submit(&s, &o, d.id).expect("submit");
+    group.review_approve(&s, &o, d.id, "无涉密内容").expect("approve");
+    group.publish(&s, &o, d.id, PublishAt::Now).expect("publish")
 }

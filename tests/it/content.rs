@@ -4,16 +4,14 @@
 //! disclosure catalogue, date flags, broken links and uploads.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sitegroup::content::{CatalogueFilter, DisclosureMeta, DocInput, DocKind, DocState, Document, Validity};
 use sitegroup::{
-    Actor, AuditQuery, Error, Grant, NewColumn, NewSite, Origin, PublishAt, Role, Scope, Site, SiteGroup, SiteId,
-    TestClock, UserId,
+    Actor, AuditQuery, Error, Grant, NewSite, Origin, PublishAt, Role, Scope, Site, SiteGroup, SiteId, UserId,
 };
-use sitegroup_tests::{PgSchema, system, test_clock, two_channels, unit};
+use sitegroup_tests::{column, for_each_group_with_clock, publish_new, system, two_channels, unit};
 
 const DAY: i64 = 86_400;
 
@@ -22,27 +20,6 @@ fn o() -> Origin {
 }
 
 /// Like `for_each_group`, but hands the test the clock so it can move time.
-fn for_each_group_with_clock(test: impl Fn(&str, &SiteGroup, &TestClock)) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = test_clock();
-    let group = SiteGroup::open(dir.path()).unwrap().with_clock(Arc::clone(&clock) as Arc<dyn sitegroup::Clock>);
-    test("sqlite", &group, &clock);
-    drop(group);
-    if let Some(pg) = PgSchema::create() {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = test_clock();
-        let db = sitegroup::store::Db::connect_postgres_in_schema(&pg.url, &pg.schema).unwrap();
-        let group = SiteGroup::with_db(db, dir.path().to_path_buf())
-            .unwrap()
-            .with_clock(Arc::clone(&clock) as Arc<dyn sitegroup::Clock>);
-        test("postgres", &group, &clock);
-    }
-}
-
-fn column(group: &SiteGroup, site: SiteId, name: &str) -> i64 {
-    let new = NewColumn { parent: None, name: name.into(), ..Default::default() };
-    group.add_column(&system(), &o(), site, &new).unwrap().id
-}
 
 fn user(id: i64, name: &str, role: Role, scope: Scope) -> Actor {
     Actor::user(UserId(id), name, vec![Grant { role, scope }])
@@ -61,15 +38,6 @@ fn disclosure(title: &str, category: &str) -> DocInput {
         validity: Validity::InForce,
     });
     d
-}
-
-/// Create → submit → approve → publish as the system actor.
-fn publish_new(group: &SiteGroup, site: SiteId, col: i64, input: &DocInput) -> Document {
-    let s = system();
-    let d = group.create_draft(&s, &o(), site, col, input).unwrap();
-    group.submit(&s, &o(), d.id).unwrap();
-    group.review_approve(&s, &o(), d.id, "无涉密内容").unwrap();
-    group.publish(&s, &o(), d.id, PublishAt::Now).unwrap()
 }
 
 fn audit_len(group: &SiteGroup) -> usize {

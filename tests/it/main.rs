@@ -5,6 +5,6 @@ mod audit_outbox;
 mod auth;
 mod columns;
 mod content;
-mod search;
 mod permissions;
+mod search;
 mod sites;

@@ -3,25 +3,12 @@
 //! scopes, crash between index commit and cursor save, reindex = incremental,
 //! suggestions, synonyms, did-you-mean and hot queries.
 
-use sitegroup::content::{DisclosureMeta, DocInput, DocKind, Document, Validity};
-use sitegroup::{Actor, Grant, NewColumn, Origin, PublishAt, Role, Scope, SearchQuery, SiteGroup, SiteId, UserId};
-use sitegroup_tests::{for_each_group, system, two_channels};
+use sitegroup::content::{DisclosureMeta, DocInput, DocKind, Validity};
+use sitegroup::{Actor, Grant, Origin, PublishAt, Role, Scope, SearchQuery, SiteGroup, UserId};
+use sitegroup_tests::{column, for_each_group, publish_new, system, two_channels};
 
 fn o() -> Origin {
     Origin::other("test")
-}
-
-fn column(group: &SiteGroup, site: SiteId, name: &str) -> i64 {
-    let new = NewColumn { parent: None, name: name.into(), ..Default::default() };
-    group.add_column(&system(), &o(), site, &new).unwrap().id
-}
-
-fn publish_new(group: &SiteGroup, site: SiteId, col: i64, input: &DocInput) -> Document {
-    let s = system();
-    let d = group.create_draft(&s, &o(), site, col, input).unwrap();
-    group.submit(&s, &o(), d.id).unwrap();
-    group.review_approve(&s, &o(), d.id, "无涉密内容").unwrap();
-    group.publish(&s, &o(), d.id, PublishAt::Now).unwrap()
 }
 
 fn article(title: &str, body: &str) -> DocInput {
