@@ -34,14 +34,14 @@ fn bodies(paragraphs: &[String], n: usize) -> Vec<(String, String)> {
 /// A group with a 10,000-word check list, one portal and `sites` channels of `columns`
 /// list columns each.
 fn group_with_sites(dir: &std::path::Path, sites: usize, columns: usize) -> (SiteGroup, Vec<(SiteId, Vec<i64>)>) {
-    let paragraphs = corpus_paragraphs();
-    // 2,000 prohibited words that clean text does not contain, 8,000 sensitive words
-    // cut from the corpus (they warn, as real sensitive lists do).
-    let prohibited = rare_word_list(2_000);
-    let sensitive = corpus_word_list(&paragraphs, 8_000);
+    // A 10,000-word list (2,000 prohibited, 8,000 sensitive) of words that clean news
+    // text does not contain: real lists rarely fire on ordinary copy, so this measures
+    // the cost of checking rather than of reporting thousands of findings (the check
+    // benchmark above covers that worst case).
+    let words = rare_word_list(10_000);
     std::fs::create_dir_all(dir.join("checks")).unwrap();
-    std::fs::write(dir.join("checks/prohibited.txt"), prohibited.join("\n")).unwrap();
-    std::fs::write(dir.join("checks/sensitive.txt"), sensitive.join("\n")).unwrap();
+    std::fs::write(dir.join("checks/prohibited.txt"), words[..2_000].join("\n")).unwrap();
+    std::fs::write(dir.join("checks/sensitive.txt"), words[2_000..].join("\n")).unwrap();
     let group = SiteGroup::open(dir).unwrap();
     let me = Actor::system("bench");
     let o = Origin::cli();

@@ -596,12 +596,17 @@ impl SiteGroup {
         let id = repo::insert_document(tx, site, column, fields.kind.name(), &actor.label(), None, now)?;
         let rev = repo::insert_revision(tx, id, &fields, &findings, &actor.label(), actor_user(actor), now)?;
         repo::init_flow(tx, id, &Flow::new(rev), now)?;
+        // One load, then the flow is carried forward in memory (submit and approve only
+        // move the workflow pointers; publishing records the rest, read back at the end).
+        let mut d = load_doc(tx, id)?;
         for cmd in [Command::Submit, Command::Approve, Command::Publish { at: None }] {
-            let d = load_doc(tx, id)?;
             if cmd == Command::Approve {
                 repo::insert_review(tx, id, rev, true, &actor.label(), actor_user(actor), "import", now)?;
             }
-            self.step(tx, &d, cmd, now, real)?;
+            let outcome = self.step(tx, &d, cmd, now, real)?;
+            let f = outcome.flow;
+            (d.state, d.current_rev, d.reviewed_rev, d.published_rev, d.scheduled_at) =
+                (f.state, f.current_rev, f.reviewed_rev, f.published_rev, f.scheduled_at);
         }
         let d = load_doc(tx, id)?;
         let mut p = payload(&d);
