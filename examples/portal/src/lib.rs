@@ -18,6 +18,7 @@ mod admin;
 pub mod demo;
 pub mod i18n;
 mod public;
+mod search;
 mod templates;
 
 use std::collections::HashMap;
@@ -36,8 +37,8 @@ use chrono::TimeZone;
 use minijinja::{Environment, Value, context};
 use serde::{Deserialize, Serialize};
 use sitegroup::{
-    Actor, AuditEntry, AuditQuery, Error, Origin, Scope, Site, SiteGroup, SiteId, SiteIdentity, SiteStatus,
-    SiteTree, UnitId, ValidationError,
+    Actor, AuditEntry, AuditQuery, Error, Origin, Scope, Site, SiteGroup, SiteId, SiteIdentity, SiteStatus, SiteTree,
+    UnitId, ValidationError,
 };
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -183,6 +184,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // After the global limit: the back office sets its own (4 MB editor, 50 MB uploads).
         .merge(admin::routes())
+        .merge(search::routes())
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
@@ -201,6 +203,22 @@ pub fn spawn_site_refresh(state: AppState, every: Duration) -> tokio::task::Join
             tick.tick().await;
             if let Err(e) = run_blocking(&state, |g| g.refresh_sites().map(|_| ())).await {
                 eprintln!("portal: refreshing the site tree failed: {e}");
+            }
+        }
+    })
+}
+
+/// Applies new outbox events to the search index every `every` (the first poll runs at
+/// once, so a fresh or seeded group is searchable as soon as it finishes). Errors are
+/// reported on stderr and retried.
+pub fn spawn_search_poll(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_blocking(&state, |g| g.search_poll().map(|_| ())).await {
+                eprintln!("portal: updating the search index failed: {e}");
             }
         }
     })
@@ -548,6 +566,10 @@ struct Page {
     channel: Option<Named>,
     identity: SiteIdentity,
     report_href: String,
+    /// Where the header's search box sends its query (the current site's search).
+    search_href: String,
+    /// The site code the box's suggestions are limited to (`None`: the whole group).
+    search_site: Option<String>,
     breadcrumbs: Vec<Crumb>,
 }
 
@@ -577,6 +599,8 @@ impl Page {
             channel: None,
             identity: SiteIdentity::default(),
             report_href: REPORT_PATH.into(),
+            search_href: search::SEARCH_PATH.into(),
+            search_site: None,
             breadcrumbs: vec![],
         }
     }
@@ -686,6 +710,8 @@ impl Snapshot {
         let channel = (!site.kind.is_registered_website()).then(|| Named { name: site.display_name().to_string() });
         let site_href = self.href(site, here);
         let report_href = format!("{}{REPORT_PATH}", site_href.trim_end_matches('/'));
+        let search_href = format!("{}{}", site_href.trim_end_matches('/'), search::SEARCH_PATH);
+        let search_site = site.parent.is_some().then(|| site.code.clone());
         let breadcrumbs = if crumbs {
             self.lineage(site)
                 .iter()
@@ -697,7 +723,16 @@ impl Snapshot {
         } else {
             vec![]
         };
-        Page { title, website: website_ref, channel, identity: self.tree.identity(site.id), report_href, breadcrumbs }
+        Page {
+            title,
+            website: website_ref,
+            channel,
+            identity: self.tree.identity(site.id),
+            report_href,
+            search_href,
+            search_site,
+            breadcrumbs,
+        }
     }
 
     /// The nearest closed site among `site` and its ancestors.
@@ -744,6 +779,7 @@ async fn site_page(
     match rest.as_str() {
         "/" | "" => public::home(&st, &snap, &site).await,
         REPORT_PATH => report_page(&st, &snap, &site),
+        search::SEARCH_PATH => search::public_page(&st, &snap, &site, &uri).await,
         _ => {
             if let Some(res) = public::dispatch(&st, &snap, &site, &rest, &uri, &headers).await? {
                 return Ok(res);

@@ -17,11 +17,13 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use portal::{AppState, Options, app, demo, spawn_site_refresh};
+use portal::{AppState, Options, app, demo, spawn_search_poll, spawn_site_refresh};
 use sitegroup::{Actor, SiteGroup};
 
 /// How often each node reloads the site tree (other nodes may have changed it).
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
+/// How often the search index follows the outbox (a publish is searchable within this).
+const SEARCH_POLL_EVERY: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about = "Example portal of a county government site group.")]
@@ -111,6 +113,10 @@ fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
         seeded.accounts.len(),
         started.elapsed().as_secs_f64()
     );
+    // The seeded documents are searchable before the first visitor arrives.
+    let indexing = Instant::now();
+    group.search_poll().map_err(|e| format!("building the search index failed: {e}"))?;
+    println!("搜索索引已建立，用时 {:.1} 秒。", indexing.elapsed().as_secs_f64());
     let kinds: Vec<String> = report.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!(
         "栏目 {} 个，已发布信息 {} 条（{}），正文取自{}。",
@@ -137,6 +143,7 @@ async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let refresh = spawn_site_refresh(state.clone(), REFRESH_EVERY);
+    let search = spawn_search_poll(state.clone(), SEARCH_POLL_EVERY);
     println!("门户已启动 / portal listening on http://{listen}/");
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
@@ -145,5 +152,6 @@ async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
         .await
         .map_err(|e| format!("server error: {e}"));
     refresh.abort();
+    search.abort();
     result
 }

@@ -16,6 +16,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
     ("report.html", include_str!("../templates/report.html")),
     ("login.html", include_str!("../templates/login.html")),
+    ("search.html", include_str!("../templates/search.html")),
+    ("search_list.html", include_str!("../templates/search_list.html")),
+    ("admin/search.html", include_str!("../templates/admin/search.html")),
     ("admin.html", include_str!("../templates/admin.html")),
     ("admin/layout.html", include_str!("../templates/admin/layout.html")),
     ("admin/notice.html", include_str!("../templates/admin/notice.html")),
@@ -64,7 +67,16 @@ pub const ASSETS: &[Asset] = &[
     Asset { name: "style.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/style.css") },
     Asset { name: "favicon.svg", content_type: "image/svg+xml", body: include_bytes!("../static/favicon.svg") },
     Asset { name: "admin.css", content_type: "text/css; charset=utf-8", body: include_bytes!("../static/admin.css") },
-    Asset { name: "admin.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../static/admin.js") },
+    Asset {
+        name: "admin.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/admin.js"),
+    },
+    Asset {
+        name: "search.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/search.js"),
+    },
 ];
 
 /// Version string appended to asset URLs: changes whenever an asset changes.

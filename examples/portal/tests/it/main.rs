@@ -10,3 +10,4 @@ mod catalogue;
 mod login;
 mod pages;
 mod public_content;
+mod search;
