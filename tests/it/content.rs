@@ -19,8 +19,6 @@ fn o() -> Origin {
     Origin::other("test")
 }
 
-/// Like `for_each_group`, but hands the test the clock so it can move time.
-
 fn user(id: i64, name: &str, role: Role, scope: Scope) -> Actor {
     Actor::user(UserId(id), name, vec![Grant { role, scope }])
 }

@@ -8,3 +8,4 @@ mod content;
 mod permissions;
 mod search;
 mod sites;
+mod tickets;

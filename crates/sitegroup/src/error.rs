@@ -77,6 +77,10 @@ pub enum Error {
     /// `init` ran on a group that already has an administrator.
     #[error("the site group is already initialised")]
     AlreadyInitialised,
+    /// An interaction (ticket) rule refused the operation (see
+    /// [`sitegroup_interaction::InteractionError`]).
+    #[error(transparent)]
+    Interaction(#[from] sitegroup_interaction::InteractionError),
     /// Search failed (ours: index files, or a source's storage).
     #[error(transparent)]
     Search(#[from] sitegroup_search::SearchError),
@@ -105,6 +109,9 @@ impl From<StoreError> for Error {
 impl Error {
     /// True when the caller (operator, editor, citizen) can fix it by changing input.
     pub fn is_user_error(&self) -> bool {
-        !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_) | Error::Search(_))
+        match self {
+            Error::Interaction(e) => e.is_user_error(),
+            _ => !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_) | Error::Search(_)),
+        }
     }
 }

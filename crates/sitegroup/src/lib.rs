@@ -29,6 +29,7 @@ mod content_service;
 mod error;
 mod group;
 mod health;
+mod interaction_service;
 mod search_service;
 mod sites;
 mod users;
@@ -37,6 +38,9 @@ pub use content_service::{DateFlag, ImportDocument, PublishAt, ReviewItem, Uploa
 pub use error::Error;
 pub use group::{CALENDAR_FILE, DATABASE_FILE, Session, SiteGroup};
 pub use health::RATE_WINDOW_DAYS;
+pub use interaction_service::{
+    ImportTicket, PublishedTicket, RedactionPreview, Submitted, TicketQuery, TicketView, UrgeReport, WriterView,
+};
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 
@@ -54,6 +58,7 @@ pub use sitegroup_core::{
     NewUnit, NewUser, OrgUnit, Origin, Resource, Role, Scope, Site, SiteId, SiteIdentity, SiteKind, SiteStatus,
     SystemClock, TestClock, UnitId, UnitKind, User, UserId, ValidationError, WorkCalendar, authorize,
 };
+pub use sitegroup_interaction as interaction;
 pub use sitegroup_search as search;
 pub use sitegroup_search::{
     PollReport, ReindexProgress, ReindexReport, SearchHit, SearchQuery, SearchResults, Sort, Suggestion,
