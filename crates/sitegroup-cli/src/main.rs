@@ -10,6 +10,7 @@ mod columns;
 mod content;
 mod import;
 mod search;
+mod tickets;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -123,6 +124,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Citizens' letters and requests (tickets).
+    #[command(subcommand)]
+    Tickets(TicketsCommand),
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -147,7 +151,35 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum TicketsCommand {
+    /// Import a history of letters, complaints and requests (JSON lines: channel, unit,
+    /// subject, body, received_at, optional replied_at, reply, public, writer, category).
+    /// Deadlines are computed from each channel's setting; bad lines are reported with
+    /// their number and skipped.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum ReportCommand {
+    /// The monthly notice (通报): every unit's letters received, answered, on time and
+    /// overdue, with rates, mean working days and a ranking.
+    Monthly {
+        /// The month, YYYY-MM (tickets received in it, Beijing time).
+        #[arg(long)]
+        month: String,
+        /// Judge open tickets as of this time (RFC 3339; default now).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// One JSON object per unit.
+        #[arg(long)]
+        json: bool,
+        /// Also write the notice as an .xlsx workbook.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
     /// Documents submitted to other sites (信息报送) in a month, per submitting unit.
     Syndication {
         /// The month, YYYY-MM (Beijing time).
@@ -445,6 +477,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             search::search(&open(&cli)?, &args, &mut out)?;
         }
         Command::Reindex { quiet } => search::reindex(&open(&cli)?, *quiet, &mut out)?,
+        Command::Tickets(TicketsCommand::Import { file }) => {
+            tickets::import(&open(&cli)?, &me, &origin, file, &mut out)?
+        }
+        Command::Report(ReportCommand::Monthly { month, as_of, json, xlsx }) => {
+            let args = tickets::MonthlyArgs { month, as_of: as_of.as_deref(), json: *json, xlsx: xlsx.as_deref() };
+            tickets::monthly(&open(&cli)?, &me, &args, &mut out)?;
+        }
         Command::Report(ReportCommand::Syndication { month }) => {
             content::syndication_report(&open(&cli)?, &me, month, &mut out)?;
         }

@@ -400,3 +400,67 @@ fn search_finds_imported_documents_as_json_lines_and_suggests() {
     assert_eq!(ok(d, &["search", "--json", "春季"]).lines().count(), 2);
     fails(d, &["search", "--site", "nosuch", "春季"], "nosuch");
 }
+
+#[test]
+fn tickets_import_and_the_monthly_notice_computed_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init", "--admin", "admin"]);
+    ok(d, &["unit", "add", "--code", "jyj", "--name", "无为县教育局", "--kind", "department"]);
+    ok(d, &["unit", "add", "--code", "wsj", "--name", "无为县卫健委", "--kind", "department"]);
+    let lines = [
+        // Tue 06-03: 5 working days → due Tue 06-10; replied Thu 06-05 after 2 working days: on time.
+        r#"{"channel":"complaint","unit":"jyj","subject":"学校门口交通拥堵","body":"每天早上拥堵。","received_at":"2025-06-03T09:00:00+08:00","replied_at":"2025-06-05T10:00:00+08:00","reply":"已协调交警。","public":true,"writer":"张先生"}"#,
+        // Tue 06-10 → due Tue 06-17; no reply by 07-01: overdue and open.
+        r#"{"channel":"complaint","unit":"jyj","subject":"食堂问题","body":"食堂价格偏高。","received_at":"2025-06-10T09:00:00+08:00"}"#,
+        // Wed 06-11 → due Wed 06-18; replied Mon 06-30 after 13 working days: late.
+        r#"{"channel":"unit_mailbox","unit":"wsj","subject":"疫苗接种","body":"何时可以接种？","received_at":"2025-06-11T09:00:00+08:00","replied_at":"2025-06-30T10:00:00+08:00","reply":"请咨询社区卫生服务中心。"}"#,
+        r#"{"channel":"complaint","unit":"nosuch","subject":"x","body":"y","received_at":"2025-06-11T09:00:00+08:00"}"#,
+        r#"{"channel":"complaint","unit":"jyj","subject":"坏时间","body":"y","received_at":"yesterday"}"#,
+        // Received in May: not in June's notice.
+        r#"{"channel":"complaint","unit":"wsj","subject":"五月来信","body":"y","received_at":"2025-05-20T09:00:00+08:00"}"#,
+    ];
+    std::fs::write(d.join("t.jsonl"), lines.join("\n")).unwrap();
+    let o = run(d, &["tickets", "import", d.join("t.jsonl").to_str().unwrap()]);
+    assert!(!o.ok && o.stdout.contains("imported 4 ticket(s); skipped 2"), "{} {}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("line 4: ") && o.stderr.contains("line 5: "), "{}", o.stderr);
+    let xlsx = d.join("notice.xlsx");
+    let json = ok(
+        d,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2025-06",
+            "--as-of",
+            "2025-07-01T00:00:00+08:00",
+            "--json",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    let rows: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let row = |u: &str| rows.iter().find(|r| r["unit"] == u).unwrap().clone();
+    let jyj = row("jyj");
+    assert_eq!(
+        (&jyj["received"], &jyj["answered"], &jyj["answered_on_time"], &jyj["overdue_open"]),
+        (&serde_json::json!(2), &serde_json::json!(1), &serde_json::json!(1), &serde_json::json!(1))
+    );
+    assert_eq!(jyj["reply_rate"], 0.5);
+    assert_eq!(jyj["on_time_rate"], 0.5);
+    assert_eq!(jyj["mean_working_days"], 2.0);
+    let wsj = row("wsj");
+    assert_eq!(
+        (&wsj["received"], &wsj["answered_on_time"], &wsj["overdue_open"]),
+        (&serde_json::json!(1), &serde_json::json!(0), &serde_json::json!(0))
+    );
+    assert_eq!(wsj["mean_working_days"], 13.0);
+    assert_eq!(jyj["rank"], 1, "on time beats late");
+    assert_eq!(std::fs::read(&xlsx).unwrap()[..2], *b"PK", "an .xlsx is a zip");
+    // The table form and a bad month.
+    assert!(
+        ok(d, &["report", "monthly", "--month", "2025-06", "--as-of", "2025-07-01T00:00:00+08:00"])
+            .contains("无为县教育局")
+    );
+    fails(d, &["report", "monthly", "--month", "2025-13"], "month");
+}
