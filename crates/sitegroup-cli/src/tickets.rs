@@ -118,7 +118,6 @@ pub(crate) fn import(
         }
     }
     flush(&mut pending, &mut report)?;
-    drop(flush);
     writeln!(out, "imported {imported} ticket(s); skipped {skipped}")?;
     if skipped > 0 {
         return Err(CliError::Usage(format!("{skipped} line(s) skipped; see the messages above")));
