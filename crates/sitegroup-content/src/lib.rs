@@ -217,5 +217,14 @@ pub fn migrations() -> Vec<sitegroup_store::Migration> {
         CREATE INDEX content_syndications_to ON content_syndications (to_site, state);
         CREATE INDEX content_syndications_from ON content_syndications (from_site, submitted_at);",
         postgres_sql: None,
+    }, sitegroup_store::Migration {
+        module: "content",
+        version: 2,
+        name: "ordered partial indexes for public pages",
+        sql: "CREATE INDEX content_documents_column_order ON content_documents (site_id, column_id, display_time, id) \
+                  WHERE published_rev IS NOT NULL;
+              CREATE INDEX content_documents_site_order ON content_documents (site_id, display_time, id) \
+                  WHERE published_rev IS NOT NULL;",
+        postgres_sql: None,
     }]
 }
