@@ -17,6 +17,7 @@
 mod admin;
 pub mod demo;
 pub mod i18n;
+mod interaction;
 mod public;
 mod search;
 mod templates;
@@ -122,6 +123,8 @@ struct Inner {
     env: Environment<'static>,
     catalogue: Arc<Catalogue>,
     secure_cookies: bool,
+    /// Per-address limits of the citizen forms (in memory, per process).
+    limits: interaction::Limiter,
 }
 
 impl std::fmt::Debug for AppState {
@@ -143,7 +146,13 @@ impl AppState {
         for (name, source) in public::TEMPLATES {
             env.add_template(name, source)?;
         }
-        Ok(AppState(Arc::new(Inner { group, env, catalogue, secure_cookies: options.secure_cookies })))
+        Ok(AppState(Arc::new(Inner {
+            group,
+            env,
+            catalogue,
+            secure_cookies: options.secure_cookies,
+            limits: interaction::Limiter::default(),
+        })))
     }
 
     /// The library handle.
@@ -185,6 +194,8 @@ pub fn app(state: AppState) -> Router {
         // After the global limit: the back office sets its own (4 MB editor, 50 MB uploads).
         .merge(admin::routes())
         .merge(search::routes())
+        // The letter forms read their own bodies (a 20,000-character letter is larger than BODY_LIMIT).
+        .merge(interaction::routes())
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
@@ -219,6 +230,28 @@ pub fn spawn_search_poll(state: AppState, every: Duration) -> tokio::task::JoinH
             tick.tick().await;
             if let Err(e) = run_blocking(&state, |g| g.search_poll().map(|_| ())).await {
                 eprintln!("portal: updating the search index failed: {e}");
+            }
+        }
+    })
+}
+
+/// Forwards mailbox letters on batch days and records reminders, urgings and
+/// escalations (`forward_due_batches`, `urge_due`) every `every`; both are safe to run
+/// repeatedly. Errors are reported on stderr and retried.
+pub fn spawn_interaction_tasks(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let result = run_blocking(&state, |g| {
+                let origin = Origin::other("scheduler");
+                g.forward_due_batches(&origin, g.now())?;
+                g.urge_due(&origin, g.now()).map(|_| ())
+            })
+            .await;
+            if let Err(e) = result {
+                eprintln!("portal: forwarding or urging tickets failed: {e}");
             }
         }
     })

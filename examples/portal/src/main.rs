@@ -17,13 +17,15 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use portal::{AppState, Options, app, demo, spawn_search_poll, spawn_site_refresh};
+use portal::{AppState, Options, app, demo, spawn_interaction_tasks, spawn_search_poll, spawn_site_refresh};
 use sitegroup::{Actor, SiteGroup};
 
 /// How often each node reloads the site tree (other nodes may have changed it).
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
 /// How often the search index follows the outbox (a publish is searchable within this).
 const SEARCH_POLL_EVERY: Duration = Duration::from_secs(2);
+/// How often leader mail is forwarded in its batches and due letters are urged.
+const INTERACTION_EVERY: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about = "Example portal of a county government site group.")]
@@ -144,6 +146,7 @@ async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let refresh = spawn_site_refresh(state.clone(), REFRESH_EVERY);
     let search = spawn_search_poll(state.clone(), SEARCH_POLL_EVERY);
+    let interaction = spawn_interaction_tasks(state.clone(), INTERACTION_EVERY);
     println!("门户已启动 / portal listening on http://{listen}/");
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
@@ -153,5 +156,6 @@ async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"));
     refresh.abort();
     search.abort();
+    interaction.abort();
     result
 }

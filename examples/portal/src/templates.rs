@@ -35,6 +35,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/syndication.html", include_str!("../templates/admin/syndication.html")),
     ("admin/health.html", include_str!("../templates/admin/health.html")),
     ("admin/group_health.html", include_str!("../templates/admin/group_health.html")),
+    ("interaction/index.html", include_str!("../templates/interaction/index.html")),
+    ("interaction/message.html", include_str!("../templates/interaction/message.html")),
+    ("interaction/form.html", include_str!("../templates/interaction/form.html")),
+    ("interaction/confirm.html", include_str!("../templates/interaction/confirm.html")),
+    ("interaction/lookup.html", include_str!("../templates/interaction/lookup.html")),
+    ("interaction/list.html", include_str!("../templates/interaction/list.html")),
+    ("interaction/letter.html", include_str!("../templates/interaction/letter.html")),
+    ("admin/tickets.html", include_str!("../templates/admin/tickets.html")),
+    ("admin/tickets_forms.html", include_str!("../templates/admin/tickets_forms.html")),
+    ("admin/tickets_ticket.html", include_str!("../templates/admin/tickets_ticket.html")),
+    ("admin/tickets_urgings.html", include_str!("../templates/admin/tickets_urgings.html")),
+    ("admin/tickets_report.html", include_str!("../templates/admin/tickets_report.html")),
 ];
 
 /// A static file served under `/static/`.

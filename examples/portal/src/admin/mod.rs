@@ -13,6 +13,7 @@ mod health;
 mod multipart;
 mod review;
 mod syndication;
+mod tickets;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -73,7 +74,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/docs/{id}/edit", get(docs::edit_form).post(docs::save_edit))
         .route("/admin/docs/{id}/attachments", post(docs::upload))
         .layer(DefaultBodyLimit::disable());
-    small.merge(large)
+    small.merge(large).merge(tickets::routes())
 }
 
 // ---------------------------------------------------------------------------------

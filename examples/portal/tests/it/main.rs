@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod admin_content;
 mod catalogue;
+mod interaction;
 mod login;
 mod pages;
 mod public_content;
