@@ -364,9 +364,7 @@ pub fn public_in_column(
         .get(0)?;
     let items = tx
         .query(
-            &page_of_public(
-                "site_id = ? AND column_id = ? ORDER BY display_time DESC, id DESC LIMIT ? OFFSET ?",
-            ),
+            &page_of_public("site_id = ? AND column_id = ? ORDER BY display_time DESC, id DESC LIMIT ? OFFSET ?"),
             params![site.0, column, limit, offset],
         )?
         .iter()
@@ -404,9 +402,9 @@ pub struct PublicRef {
 /// The newest published documents of a site.
 pub fn latest_public(tx: &mut Tx<'_>, site: SiteId, limit: i64) -> Result<Vec<PublicDocument>, StoreError> {
     tx.query(&page_of_public("site_id = ? ORDER BY display_time DESC, id DESC LIMIT ?"), params![site.0, limit])?
-    .iter()
-    .map(public_from)
-    .collect()
+        .iter()
+        .map(public_from)
+        .collect()
 }
 
 fn catalogue_where(site: SiteId, f: &CatalogueFilter) -> (String, Vec<Value>) {
@@ -443,11 +441,7 @@ pub fn catalogue(
     p.push(offset.into());
     // `cond` names unqualified columns of content_documents, so it serves both queries.
     let pick = format!("1 = 1{cond} ORDER BY display_time DESC, id DESC LIMIT ? OFFSET ?");
-    let items = tx
-        .query(&page_of_public(&pick), &p)?
-        .iter()
-        .map(public_from)
-        .collect::<Result<_, _>>()?;
+    let items = tx.query(&page_of_public(&pick), &p)?.iter().map(public_from).collect::<Result<_, _>>()?;
     Ok((items, total))
 }
 
