@@ -33,6 +33,7 @@ pub mod repo;
 pub mod source;
 pub mod suggest;
 pub mod synonyms;
+pub mod testing;
 
 use std::path::Path;
 
