@@ -7,9 +7,10 @@
 //!   become unified ones); characters whose NFKC form is longer (`⑴`, `…`) stay as they are;
 //! - ASCII lowercase;
 //! - Traditional → Simplified with zhconv's OpenCC tables plus pairs OpenCC leaves alone
-//!   (`於`→`于`, `乾`→`干` but `乾隆` stays, Taiwan `著`→`着` except in `著名`-like words …),
-//!   for mainland, Taiwan and Hong Kong forms alike. Conversion pairs whose two sides differ
-//!   in length are discarded when the converter is built, and the result is checked, so the
+//!   (`於`→`于`, `乾`→`干`, Taiwan `著`→`着` …), for mainland, Taiwan and Hong Kong forms
+//!   alike, **one character at a time and free of context** (only single-character pairs
+//!   are kept when the converter is built, so `乾隆` folds to `干隆` on both sides of a
+//!   search and a substring of folded text folds to itself), and the result is checked, so the
 //!   output always has as many characters as the input.
 //!
 //! [`fold_mapped`] additionally removes pinyin glosses (`優(yōu)秀` → `优秀`) and, for
@@ -27,62 +28,15 @@ use zhconv::{Variant, ZhConverter, ZhConverterBuilder, get_builtin_tables};
 const EXTRA_PAIRS: &[(&str, &str)] = &[
     ("於", "于"),
     ("乾", "干"),
-    ("乾隆", "乾隆"),
-    ("乾坤", "乾坤"),
-    ("乾卦", "乾卦"),
-    ("乾陵", "乾陵"),
-    ("乾嘉", "乾嘉"),
-    ("乾元", "乾元"),
-    ("乾縣", "乾县"),
-    ("乾县", "乾县"),
-    ("乾清宮", "乾清宫"),
-    ("乾清宫", "乾清宫"),
     ("衞", "卫"),
     ("祕", "秘"),
     ("隷", "隶"),
     ("麽", "么"),
     ("枱", "台"),
     ("徵", "征"),
-    ("宮商角徵羽", "宫商角徵羽"),
-    ("藉口", "借口"),
-    ("憑藉", "凭借"),
-    ("凭藉", "凭借"),
-    // Taiwan and Hong Kong write 著 for the aspect particle 着; keep 著 where it is zhù.
+    // Taiwan and Hong Kong write 著 for the aspect particle 着 (著名 folds to 着名 as well:
+    // folding is for matching, context-free, and never shown).
     ("著", "着"),
-    ("著名", "著名"),
-    ("著作", "著作"),
-    ("著稱", "著称"),
-    ("著称", "著称"),
-    ("著述", "著述"),
-    ("著錄", "著录"),
-    ("著录", "著录"),
-    ("著書", "著书"),
-    ("著书", "著书"),
-    ("著有", "著有"),
-    ("著者", "著者"),
-    ("顯著", "显著"),
-    ("显著", "显著"),
-    ("昭著", "昭著"),
-    ("卓著", "卓著"),
-    ("編著", "编著"),
-    ("编著", "编著"),
-    ("論著", "论著"),
-    ("论著", "论著"),
-    ("專著", "专著"),
-    ("专著", "专著"),
-    ("譯著", "译著"),
-    ("译著", "译著"),
-    ("遺著", "遗著"),
-    ("遗著", "遗著"),
-    ("原著", "原著"),
-    ("名著", "名著"),
-    ("巨著", "巨著"),
-    ("合著", "合著"),
-    ("拙著", "拙著"),
-    ("撰著", "撰著"),
-    ("土著", "土著"),
-    ("新著", "新著"),
-    ("遐邇聞著", "遐迩闻著"),
 ];
 
 fn converter() -> &'static ZhConverter {
@@ -92,11 +46,15 @@ fn converter() -> &'static ZhConverter {
             .target(Variant::ZhHans)
             .tables(get_builtin_tables(Variant::ZhHans))
             .conv_pairs(EXTRA_PAIRS.iter().copied());
-        // Keep only length-preserving pairs: folding must stay one character for one.
+        // Keep only single-character pairs: folding is one character for one AND free of
+        // context, so folding a substring of folded text changes nothing. (Phrase pairs
+        // such as 乾隆 or 著名 would fold a character differently at the edge of a query
+        // than inside the document, and a search for a substring would miss it.) Folding
+        // is for matching only; what people read is always the original text.
         let pairs: Vec<(String, String)> = builder
             .build_mapping()
             .into_iter()
-            .filter(|(from, to)| !from.is_empty() && from.chars().count() == to.chars().count())
+            .filter(|(from, to)| from.chars().count() == 1 && to.chars().count() == 1)
             .collect();
         ZhConverterBuilder::new().target(Variant::ZhHans).conv_pairs(pairs).build()
     })
@@ -339,7 +297,9 @@ mod tests {
         assert_eq!(fold("政府網站"), "政府网站");
         assert_eq!(fold("關於"), "关于");
         assert_eq!(fold("０１２ＡＢ"), "012ab");
-        assert_eq!(fold("乾隆"), "乾隆");
+        // Context-free: 乾 folds the same everywhere, so 乾隆 and 乾净 match their queries
+        // whichever character a substring starts or ends on.
+        assert_eq!(fold("乾隆"), "干隆");
         assert_eq!(fold("乾淨"), "干净");
         assert_eq!(fold("\u{3000}"), " ");
     }
@@ -356,7 +316,22 @@ mod tests {
         ] {
             assert_eq!(fold(a), fold(b), "{a} vs {b}");
         }
-        assert_eq!(fold("著名"), "著名");
+        assert_eq!(fold("著名"), fold("着名"));
+    }
+
+    #[test]
+    fn folding_a_substring_of_folded_text_changes_nothing() {
+        // The search crate's substring-recall guarantee rests on this: a query cut from a
+        // document folds to exactly the document's folded characters.
+        for text in ["的學術著作和乾隆年間的著名論著", "看著顯著的變化，乾淨的街道", "關於臺灣著者"] {
+            let folded: Vec<char> = fold(text).chars().collect();
+            for i in 0..folded.len() {
+                for j in i + 1..=folded.len() {
+                    let sub: String = folded[i..j].iter().collect();
+                    assert_eq!(fold(&sub), sub, "{text}[{i}..{j}]");
+                }
+            }
+        }
     }
 
     #[test]
