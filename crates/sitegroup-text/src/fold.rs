@@ -323,7 +323,8 @@ mod tests {
     fn folding_a_substring_of_folded_text_changes_nothing() {
         // The search crate's substring-recall guarantee rests on this: a query cut from a
         // document folds to exactly the document's folded characters.
-        for text in ["的學術著作和乾隆年間的著名論著", "看著顯著的變化，乾淨的街道", "關於臺灣著者"] {
+        for text in ["的學術著作和乾隆年間的著名論著", "看著顯著的變化，乾淨的街道", "關於臺灣著者"]
+        {
             let folded: Vec<char> = fold(text).chars().collect();
             for i in 0..folded.len() {
                 for j in i + 1..=folded.len() {
