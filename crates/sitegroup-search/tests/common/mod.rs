@@ -5,58 +5,11 @@
 
 use sitegroup_search::{PublicIndex, SearchDoc, SearchIndex};
 
-pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/peoples-daily-199801.txt");
-pub const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/seed/wuwei-county-site-group.zh.txt");
+pub use sitegroup_search::testing::SEED;
 
-const KINDS: [&str; 4] = ["article", "photo", "file", "article"];
-
-fn is_headline(line: &str) -> bool {
-    let n = line.chars().count();
-    (4..=30).contains(&n) && !line.ends_with(['。', '！', '？', '”', '）', '：'])
-}
-
-/// Up to `n` news articles: a headline line starts an article; sites 1–5.
+/// Up to `n` news articles cut from the corpus (shared with the relevance set).
 pub fn news_docs(n: usize) -> Vec<SearchDoc> {
-    let text = std::fs::read_to_string(CORPUS).unwrap();
-    let mut docs: Vec<SearchDoc> = Vec::new();
-    let mut title = String::new();
-    let mut body: Vec<&str> = Vec::new();
-    let flush = |title: &str, body: &mut Vec<&str>, docs: &mut Vec<SearchDoc>| {
-        if !title.is_empty() && body.len() >= 2 {
-            let i = docs.len() as i64;
-            docs.push(SearchDoc {
-                key: format!("news:{i}"),
-                site: i % 5 + 1,
-                column: Some(100 + i % 7),
-                kind: KINDS[(i % 4) as usize].into(),
-                title: title.to_string(),
-                body: body.join("\n"),
-                url: format!("/news/{i}.html"),
-                published_at: 883_584_000 + i * 3_600,
-                ..Default::default()
-            });
-        }
-        body.clear();
-    };
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if is_headline(line) && body.len() >= 2 {
-            flush(&title, &mut body, &mut docs);
-            title = line.to_string();
-            if docs.len() >= n {
-                break;
-            }
-        } else if title.is_empty() {
-            title = line.to_string();
-        } else {
-            body.push(line);
-        }
-    }
-    docs.truncate(n);
-    docs
+    sitegroup_search::testing::news_docs(n).unwrap()
 }
 
 /// The hand-written county documents, shared with the relevance test and the benchmarks.

@@ -121,13 +121,8 @@ pub(crate) async fn approve(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Reply {
-    crate::check_csrf(&headers, &form.csrf)?;
-    let me = actor(&st, &headers).await?;
     let note = form.note.clone();
-    match call(&st, &me, move |g, a| g.review_approve(a, &origin(), id, &note)).await {
-        Ok(_) => Ok(see_other(&after(&st, &me, id, &form.back, "approved").await)),
-        Err(e) => Err(refuse(&st, &headers, e, &format!("/admin/docs/{id}")).await),
-    }
+    step(&st, &headers, id, &form, &form.back, "approved", move |g, a| g.review_approve(a, &origin(), id, &note)).await
 }
 
 pub(crate) async fn reject(
@@ -136,12 +131,30 @@ pub(crate) async fn reject(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Reply {
-    crate::check_csrf(&headers, &form.csrf)?;
-    let me = actor(&st, &headers).await?;
     let reason = form.reason.clone();
-    match call(&st, &me, move |g, a| g.review_reject(a, &origin(), id, &reason)).await {
-        Ok(_) => Ok(see_other(&after(&st, &me, id, &form.back, "rejected").await)),
-        Err(e) => Err(refuse(&st, &headers, e, &format!("/admin/docs/{id}")).await),
+    step(&st, &headers, id, &form, &form.back, "rejected", move |g, a| g.review_reject(a, &origin(), id, &reason)).await
+}
+
+/// One workflow step on document `id` from a decision form: CSRF, session, the library
+/// call, then the next page — or the refusal page leading back to the document.
+async fn step<T, F>(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    form: &DecisionForm,
+    back: &str,
+    done: &str,
+    f: F,
+) -> Reply
+where
+    T: Send + 'static,
+    F: FnOnce(&sitegroup::SiteGroup, &sitegroup::Actor) -> Result<T, sitegroup::Error> + Send + 'static,
+{
+    crate::check_csrf(headers, &form.csrf)?;
+    let me = actor(st, headers).await?;
+    match call(st, &me, f).await {
+        Ok(_) => Ok(see_other(&after(st, &me, id, back, done).await)),
+        Err(e) => Err(refuse(st, headers, e, &format!("/admin/docs/{id}")).await),
     }
 }
 
@@ -180,13 +193,8 @@ pub(crate) async fn withdraw(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Reply {
-    crate::check_csrf(&headers, &form.csrf)?;
-    let me = actor(&st, &headers).await?;
     let reason = form.reason.clone();
-    match call(&st, &me, move |g, a| g.withdraw(a, &origin(), id, &reason)).await {
-        Ok(_) => Ok(see_other(&format!("/admin/docs/{id}?done=withdrawn"))),
-        Err(e) => Err(refuse(&st, &headers, e, &format!("/admin/docs/{id}")).await),
-    }
+    step(&st, &headers, id, &form, "", "withdrawn", move |g, a| g.withdraw(a, &origin(), id, &reason)).await
 }
 
 pub(crate) async fn archive(
@@ -195,10 +203,5 @@ pub(crate) async fn archive(
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Reply {
-    crate::check_csrf(&headers, &form.csrf)?;
-    let me = actor(&st, &headers).await?;
-    match call(&st, &me, move |g, a| g.archive(a, &origin(), id)).await {
-        Ok(_) => Ok(see_other(&format!("/admin/docs/{id}?done=archived"))),
-        Err(e) => Err(refuse(&st, &headers, e, &format!("/admin/docs/{id}")).await),
-    }
+    step(&st, &headers, id, &form, "", "archived", move |g, a| g.archive(a, &origin(), id)).await
 }
