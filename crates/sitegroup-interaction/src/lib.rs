@@ -26,10 +26,14 @@
 pub mod code;
 pub mod deadline;
 pub mod flow;
+pub mod forum;
+pub mod interview;
 pub mod model;
 pub mod redact;
 pub mod repo;
 pub mod report;
+pub mod solicitation;
+pub mod survey;
 
 pub use deadline::{DeadlineStatus, DueDate};
 pub use flow::{Command, DeadlineBasis, Flow, RejectReason, TicketState};
@@ -119,8 +123,19 @@ impl InteractionError {
     }
 }
 
-/// This module's migrations (run by the facade on open).
+/// The migrations of this crate (run by the facade on open): the tickets' own, then
+/// the forum's, the interviews', the surveys' and the solicitations' (each its own
+/// migration module).
 pub fn migrations() -> Vec<sitegroup_store::Migration> {
+    let mut all = ticket_migrations();
+    all.extend(forum::migrations());
+    all.extend(interview::migrations());
+    all.extend(survey::migrations());
+    all.extend(solicitation::migrations());
+    all
+}
+
+fn ticket_migrations() -> Vec<sitegroup_store::Migration> {
     vec![sitegroup_store::Migration {
         module: "interaction",
         version: 1,

@@ -81,6 +81,18 @@ pub enum Error {
     /// [`sitegroup_interaction::InteractionError`]).
     #[error(transparent)]
     Interaction(#[from] sitegroup_interaction::InteractionError),
+    /// A forum rule refused the operation.
+    #[error(transparent)]
+    Forum(#[from] sitegroup_interaction::forum::ForumError),
+    /// An online-interview rule refused the operation.
+    #[error(transparent)]
+    Interview(#[from] sitegroup_interaction::interview::InterviewError),
+    /// A survey rule refused the operation.
+    #[error(transparent)]
+    Survey(#[from] sitegroup_interaction::survey::SurveyError),
+    /// A solicitation rule refused the operation.
+    #[error(transparent)]
+    Solicitation(#[from] sitegroup_interaction::solicitation::SolicitationError),
     /// Search failed (ours: index files, or a source's storage).
     #[error(transparent)]
     Search(#[from] sitegroup_search::SearchError),
@@ -111,6 +123,10 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         match self {
             Error::Interaction(e) => e.is_user_error(),
+            Error::Forum(e) => e.is_user_error(),
+            Error::Interview(e) => e.is_user_error(),
+            Error::Survey(e) => e.is_user_error(),
+            Error::Solicitation(e) => e.is_user_error(),
             _ => !matches!(self, Error::Store(_) | Error::Io { .. } | Error::Internal(_) | Error::Search(_)),
         }
     }

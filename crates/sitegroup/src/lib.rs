@@ -27,22 +27,34 @@
 mod column_service;
 mod content_service;
 mod error;
+mod forum_service;
 mod group;
 mod health;
 mod interaction_service;
+mod interview_service;
 mod search_service;
 mod sites;
+mod solicitation_service;
+mod survey_service;
 mod users;
 
 pub use content_service::{DateFlag, ImportDocument, PublishAt, ReviewItem, Upload};
 pub use error::Error;
+#[allow(unused_imports)]
+pub use forum_service::*;
 pub use group::{CALENDAR_FILE, DATABASE_FILE, Session, SiteGroup};
 pub use health::RATE_WINDOW_DAYS;
 pub use interaction_service::{
     ImportTicket, PublishedTicket, RedactionPreview, Submitted, TicketQuery, TicketView, UrgeReport, WriterView,
 };
+#[allow(unused_imports)]
+pub use interview_service::*;
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
+#[allow(unused_imports)]
+pub use solicitation_service::*;
+#[allow(unused_imports)]
+pub use survey_service::*;
 
 pub use column_service::ColumnReminder;
 pub use search_service::{ContentSource, SYNONYMS_FILE};

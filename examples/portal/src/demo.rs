@@ -13,8 +13,13 @@
 //! column, for the test suite.
 
 pub mod content;
+mod forum;
 mod images;
+mod interview;
+mod solicitation;
+mod survey;
 mod text;
+mod tickets;
 
 use std::io::Write;
 use std::path::Path;
@@ -252,6 +257,11 @@ pub fn seed_report(
     let seeded = seed_sites(group, progress)?;
     let report = content::seed_content(group, scale, corpus, progress)?;
     let seeded = seed_init(group, seeded, progress)?;
+    tickets::seed(group, scale, progress)?;
+    forum::seed(group, scale, progress)?;
+    interview::seed(group, scale, progress)?;
+    survey::seed(group, scale, progress)?;
+    solicitation::seed(group, scale, progress)?;
     Ok((seeded, report))
 }
 

@@ -1,15 +1,27 @@
-//! The message catalogue: every text the portal shows comes from one file per language
-//! (`messages/<lang>.txt`, `key = value` lines), embedded in the binary.
+//! The message catalogue: every text the portal shows comes from one catalogue per
+//! language, embedded in the binary: `messages/<lang>.txt` plus one part per
+//! participation module (`messages/<lang>/<module>.txt`), `key = value` lines. A key
+//! may appear in only one part.
 //!
 //! Templates reach it through the `t("key", name=value)` function; Rust code through
 //! [`Catalogue::get`] and [`Catalogue::format`]. A missing key shows as the key itself
 //! (visible, never a panic); the test suite checks that every key used exists.
-//! Adding a language is adding a file with the same keys and a row in [`LANGUAGES`].
+//! Adding a language is adding its parts with the same keys and a row in [`LANGUAGES`].
 
 use std::collections::HashMap;
 
-/// The languages compiled in: tag and catalogue text. The first is the default.
-pub const LANGUAGES: &[(&str, &str)] = &[("zh-CN", include_str!("../messages/zh-CN.txt"))];
+/// The languages compiled in: tag and the parts of its catalogue. The first is the
+/// default.
+pub const LANGUAGES: &[(&str, &[&str])] = &[(
+    "zh-CN",
+    &[
+        include_str!("../messages/zh-CN.txt"),
+        include_str!("../messages/zh-CN/forum.txt"),
+        include_str!("../messages/zh-CN/interview.txt"),
+        include_str!("../messages/zh-CN/survey.txt"),
+        include_str!("../messages/zh-CN/solicitation.txt"),
+    ],
+)];
 
 /// A malformed catalogue line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,8 +59,14 @@ pub struct Catalogue {
 impl Catalogue {
     /// Parses catalogue text (see `messages/zh-CN.txt` for the format).
     pub fn parse(lang: &str, text: &str) -> Result<Catalogue, CatalogueError> {
+        Catalogue::parse_parts(lang, &[text])
+    }
+
+    /// Parses a catalogue made of several parts; a key in two parts is a duplicate.
+    /// Line numbers in errors count from the start of the part.
+    pub fn parse_parts(lang: &str, parts: &[&str]) -> Result<Catalogue, CatalogueError> {
         let mut messages = HashMap::new();
-        for (i, raw) in text.lines().enumerate() {
+        for (i, raw) in parts.iter().flat_map(|text| text.lines().enumerate()) {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -70,11 +88,11 @@ impl Catalogue {
 
     /// The embedded catalogue for a language tag (`zh-CN`).
     pub fn for_lang(lang: &str) -> Result<Catalogue, CatalogueError> {
-        let (tag, text) = LANGUAGES
+        let (tag, parts) = LANGUAGES
             .iter()
             .find(|(tag, _)| tag.eq_ignore_ascii_case(lang))
             .ok_or_else(|| CatalogueError::UnknownLanguage(lang.to_string()))?;
-        Catalogue::parse(tag, text)
+        Catalogue::parse_parts(tag, parts)
     }
 
     /// The language tag, for `<html lang>`.

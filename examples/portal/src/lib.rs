@@ -322,6 +322,16 @@ fn lib_status(e: &Error) -> StatusCode {
 /// The status and Chinese message for a library error: the one place where library
 /// errors meet HTTP. Internal errors get a generic message (the details go to stderr).
 pub fn describe_error(cat: &Catalogue, e: &Error) -> (StatusCode, String) {
+    let participation = match e {
+        Error::Forum(f) => interaction::forum::describe(cat, f),
+        Error::Interview(f) => interaction::interview::describe(cat, f),
+        Error::Survey(f) => interaction::survey::describe(cat, f),
+        Error::Solicitation(f) => interaction::solicitation::describe(cat, f),
+        _ => None,
+    };
+    if let Some(described) = participation {
+        return described;
+    }
     let status = lib_status(e);
     let message = match e {
         Error::Invalid(v) => cat.format("error.invalid", &[("detail", &describe_validation(cat, v))]),

@@ -30,6 +30,11 @@ use sitegroup::{Error, Origin, ValidationError};
 
 use crate::{AppError, AppState, ClientAddr, Crumb, Page, load_snapshot, run_blocking};
 
+pub(crate) mod forum;
+pub(crate) mod interview;
+pub(crate) mod solicitation;
+pub(crate) mod survey;
+
 /// Largest letter request: 20,000 Chinese characters percent-encoded (9 bytes each)
 /// plus the other fields. A larger one gets a Chinese 413 page.
 pub(crate) const LETTER_LIMIT: usize = 256 * 1024;
@@ -57,6 +62,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/hudong/bmxx/new", get(unit_form).post(unit_submit))
         .route("/hudong/tousu/new", get(complaint_form).post(complaint_submit))
         .route("/hudong/chaxun", get(lookup_form).post(lookup_submit))
+        .merge(forum::routes())
+        .merge(interview::routes())
+        .merge(survey::routes())
+        .merge(solicitation::routes())
         .layer(DefaultBodyLimit::disable())
 }
 

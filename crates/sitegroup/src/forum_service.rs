@@ -1,0 +1,1 @@
+//! Forums through the facade (issue 5): authorize, validate, write with audit and outbox.

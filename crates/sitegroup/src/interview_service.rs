@@ -1,0 +1,1 @@
+//! Interviews through the facade (issue 5): authorize, validate, write with audit and outbox.

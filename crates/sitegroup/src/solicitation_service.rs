@@ -1,0 +1,1 @@
+//! Solicitations through the facade (issue 5): authorize, validate, write with audit and outbox.

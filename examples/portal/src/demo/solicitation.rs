@@ -1,0 +1,10 @@
+//! Demo data of the solicitation module.
+
+use sitegroup::{Error, SiteGroup};
+
+use super::Scale;
+
+/// Seeds the demo solicitation data at `scale`.
+pub(crate) fn seed(_group: &SiteGroup, _scale: Scale, _progress: &mut dyn FnMut(&str)) -> Result<(), Error> {
+    Ok(())
+}

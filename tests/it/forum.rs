@@ -1,0 +1,1 @@
+//! forum through the facade on both drivers.

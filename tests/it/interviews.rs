@@ -1,0 +1,1 @@
+//! interviews through the facade on both drivers.

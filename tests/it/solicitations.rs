@@ -1,0 +1,1 @@
+//! solicitations through the facade on both drivers.

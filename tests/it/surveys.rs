@@ -1,0 +1,1 @@
+//! surveys through the facade on both drivers.
