@@ -231,17 +231,46 @@ pub struct ListFilter {
     pub states: Vec<TicketState>,
     /// Only published ones.
     pub published_only: bool,
+    /// Only this channel.
+    pub channel: Option<Channel>,
     /// Most rows.
     pub limit: i64,
+    /// Rows to skip (paging).
+    pub offset: i64,
 }
 
 /// Tickets, newest first.
 pub fn list(tx: &mut Tx<'_>, f: &ListFilter) -> Result<Vec<Ticket>, StoreError> {
-    let mut sql = format!("SELECT {COLS} FROM interaction_tickets t WHERE 1 = 1");
+    let Some((filter, mut args)) = where_clause(f) else { return Ok(vec![]) };
+    let sql = format!(
+        "SELECT {COLS} FROM interaction_tickets t WHERE {filter} ORDER BY t.received_at DESC, t.id DESC LIMIT ? OFFSET ?"
+    );
+    args.push(Value::Int(if f.limit > 0 { f.limit } else { 100 }));
+    args.push(Value::Int(f.offset.max(0)));
+    tx.query(&sql, &args)?.iter().map(ticket_from).collect()
+}
+
+/// How many tickets [`list`] would page through (ignoring limit and offset).
+pub fn count(tx: &mut Tx<'_>, f: &ListFilter) -> Result<i64, StoreError> {
+    let Some((filter, args)) = where_clause(f) else { return Ok(0) };
+    tx.query_one(&format!("SELECT COUNT(*) FROM interaction_tickets t WHERE {filter}"), &args)?.get(0)
+}
+
+/// The published ticket with this id, if it is published.
+pub fn published_one(tx: &mut Tx<'_>, id: i64) -> Result<Option<Ticket>, StoreError> {
+    tx.query(&format!("SELECT {COLS} FROM interaction_tickets t WHERE t.id = ? AND t.published = 1"), params![id])?
+        .first()
+        .map(ticket_from)
+        .transpose()
+}
+
+/// The WHERE clause of a filter and its arguments; `None` when it can match nothing.
+fn where_clause(f: &ListFilter) -> Option<(String, Vec<Value>)> {
+    let mut sql = String::from("1 = 1");
     let mut args: Vec<Value> = Vec::new();
     if let Some(units) = &f.units {
         if units.is_empty() {
-            return Ok(vec![]);
+            return None;
         }
         sql.push_str(&format!(" AND t.unit_id IN ({})", vec!["?"; units.len()].join(", ")));
         args.extend(units.iter().map(|u| Value::Int(u.0)));
@@ -253,9 +282,11 @@ pub fn list(tx: &mut Tx<'_>, f: &ListFilter) -> Result<Vec<Ticket>, StoreError> 
     if f.published_only {
         sql.push_str(" AND t.published = 1");
     }
-    sql.push_str(" ORDER BY t.received_at DESC, t.id DESC LIMIT ?");
-    args.push(Value::Int(if f.limit > 0 { f.limit } else { 100 }));
-    tx.query(&sql, &args)?.iter().map(ticket_from).collect()
+    if let Some(c) = f.channel {
+        sql.push_str(" AND t.channel = ?");
+        args.push(Value::from(c.as_str()));
+    }
+    Some((sql, args))
 }
 
 /// Every ticket whose deadline runs or is paused (not rejected, replied or closed).

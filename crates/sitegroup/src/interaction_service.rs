@@ -45,6 +45,25 @@ use crate::group::{MaybeSite, SiteGroup};
 impl MaybeSite for Ticket {}
 impl MaybeSite for usize {}
 
+/// The public, redacted form of a published ticket; `None` unless it is published and
+/// not private.
+fn published_view(t: &Ticket, units: &[sitegroup_core::OrgUnit]) -> Option<PublishedTicket> {
+    if !t.flow.published || t.private {
+        return None;
+    }
+    let p = preview(t);
+    Some(PublishedTicket {
+        id: t.id,
+        channel: t.channel,
+        unit: t.flow.unit.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.code.clone()),
+        subject: p.subject.text,
+        body: p.body.text,
+        reply: p.reply.map(|r| r.text).unwrap_or_default(),
+        received_at: t.received_at,
+        replied_at: t.flow.replied_at,
+    })
+}
+
 fn ierr(e: InteractionError) -> Error {
     Error::Interaction(e)
 }
@@ -367,7 +386,7 @@ impl SiteGroup {
                 None
             }
         };
-        let filter = ListFilter { units, states: q.states.clone(), published_only: false, limit: q.limit };
+        let filter = ListFilter { units, states: q.states.clone(), published_only: false, limit: q.limit, ..Default::default() };
         Ok(self.db.read(|tx| repo::list(tx, &filter))?)
     }
 
@@ -498,26 +517,34 @@ impl SiteGroup {
 
     /// Published answered letters, newest first, redacted (public).
     pub fn published_tickets(&self, limit: i64) -> Result<Vec<PublishedTicket>, Error> {
-        let filter = ListFilter { published_only: true, limit, ..Default::default() };
-        let (list, units) =
-            self.db.read(|tx| Ok::<_, Error>((repo::list(tx, &filter)?, core_repo::list_units(tx)?)))?;
-        Ok(list
-            .into_iter()
-            .filter(|t| t.flow.published && !t.private)
-            .map(|t| {
-                let p = preview(&t);
-                PublishedTicket {
-                    id: t.id,
-                    channel: t.channel,
-                    unit: t.flow.unit.and_then(|u| units.iter().find(|x| x.id == u)).map(|u| u.code.clone()),
-                    subject: p.subject.text,
-                    body: p.body.text,
-                    reply: p.reply.map(|r| r.text).unwrap_or_default(),
-                    received_at: t.received_at,
-                    replied_at: t.flow.replied_at,
-                }
-            })
-            .collect())
+        Ok(self.published_tickets_page(None, 0, limit)?.0)
+    }
+
+    /// One page of published answered letters (optionally of one channel), newest
+    /// first, redacted (public), with the total to page through.
+    pub fn published_tickets_page(
+        &self,
+        channel: Option<Channel>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<PublishedTicket>, i64), Error> {
+        let filter = ListFilter { published_only: true, channel, limit, offset, ..Default::default() };
+        let (list, total, units) = self.db.read(|tx| {
+            Ok::<_, Error>((repo::list(tx, &filter)?, repo::count(tx, &filter)?, core_repo::list_units(tx)?))
+        })?;
+        let rows = list.iter().filter_map(|t| published_view(t, &units)).collect();
+        Ok((rows, total))
+    }
+
+    /// One published letter, redacted (public); `NotFound` for anything not published
+    /// (drafts, private letters, unknown ids alike).
+    pub fn published_ticket(&self, id: i64) -> Result<PublishedTicket, Error> {
+        let (ticket, units) =
+            self.db.read(|tx| Ok::<_, Error>((repo::published_one(tx, id)?, core_repo::list_units(tx)?)))?;
+        ticket
+            .as_ref()
+            .and_then(|t| published_view(t, &units))
+            .ok_or_else(|| Error::NotFound { what: "ticket", key: id.to_string() })
     }
 
     /// Forwards accepted mailbox letters to the leaders when `now` is a batch day

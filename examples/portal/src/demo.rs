@@ -230,9 +230,13 @@ pub enum Scale {
     Small,
 }
 
+/// Progress steps of the interaction demo data: one each for tickets, the forum,
+/// interviews, surveys and solicitations.
+const INTERACTION_STEPS: u64 = 5;
+
 /// Number of progress steps [`seed_with`] reports at a scale.
 pub fn steps_with(scale: Scale) -> u64 {
-    steps() + content::steps(scale)
+    steps() + content::steps(scale) + INTERACTION_STEPS
 }
 
 /// Seeds the full demo group into an empty, uninitialised group. `progress` is called

@@ -44,8 +44,6 @@ pub(crate) const RATE_LIMIT: usize = 5;
 pub(crate) const RATE_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// Failed progress look-ups allowed per client address within [`RATE_WINDOW`].
 pub(crate) const LOOKUP_LIMIT: usize = 20;
-/// Most answered letters listed.
-const LIST_LIMIT: i64 = 200;
 /// Path of the interaction pages.
 pub(crate) const BASE: &str = "/hudong";
 /// The leader the county head's mailbox addresses.
@@ -747,26 +745,25 @@ struct LetterRow {
 struct ListQuery {
     #[serde(default)]
     qd: String,
+    #[serde(default)]
+    page: String,
 }
 
-async fn published(st: &AppState) -> Result<Vec<LetterRow>, AppError> {
-    let (list, units) =
-        run_blocking(st, |g| Ok((g.published_tickets(LIST_LIMIT)?, g.list_units(&sitegroup::Actor::anonymous())?)))
-            .await?;
-    Ok(list
-        .into_iter()
-        .map(|t| LetterRow {
-            id: t.id,
-            href: format!("/hudong/xzxx/{}", t.id),
-            channel: channel_label(st, t.channel),
-            unit: t.unit.as_ref().and_then(|c| units.iter().find(|u| &u.code == c)).map(|u| u.name.clone()),
-            subject: t.subject,
-            body: t.body,
-            reply: t.reply,
-            received: crate::shanghai(t.received_at, "%Y-%m-%d"),
-            replied: t.replied_at.map(|r| crate::shanghai(r, "%Y-%m-%d")),
-        })
-        .collect())
+/// Answered letters per page of the public list.
+const LIST_PER_PAGE: i64 = 20;
+
+fn letter_row(st: &AppState, t: sitegroup::PublishedTicket, units: &[sitegroup::OrgUnit]) -> LetterRow {
+    LetterRow {
+        id: t.id,
+        href: format!("/hudong/xzxx/{}", t.id),
+        channel: channel_label(st, t.channel),
+        unit: t.unit.as_ref().and_then(|c| units.iter().find(|u| &u.code == c)).map(|u| u.name.clone()),
+        subject: t.subject,
+        body: t.body,
+        reply: t.reply,
+        received: crate::shanghai(t.received_at, "%Y-%m-%d"),
+        replied: t.replied_at.map(|r| crate::shanghai(r, "%Y-%m-%d")),
+    }
 }
 
 async fn list(
@@ -776,11 +773,15 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let wanted = Channel::parse(&q.qd);
-    let mut rows = published(&st).await?;
-    if let Some(c) = wanted {
-        let label = channel_label(&st, c);
-        rows.retain(|r| r.channel == label);
-    }
+    let page = q.page.trim().parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
+    let ((list, total), units) = run_blocking(&st, move |g| {
+        Ok((
+            g.published_tickets_page(wanted, (page - 1).saturating_mul(LIST_PER_PAGE), LIST_PER_PAGE)?,
+            g.list_units(&sitegroup::Actor::anonymous())?,
+        ))
+    })
+    .await?;
+    let rows: Vec<LetterRow> = list.into_iter().map(|t| letter_row(&st, t, &units)).collect();
     let filters: Vec<(String, String, bool)> = std::iter::once(("".to_string(), st.t("ix.list.all"), wanted.is_none()))
         .chain(
             [Channel::Mailbox, Channel::UnitMailbox, Channel::Complaint]
@@ -788,13 +789,15 @@ async fn list(
                 .map(|c| (c.as_str().to_string(), channel_label(&st, c), wanted == Some(c))),
         )
         .collect();
+    let extra = wanted.map(|c| format!("qd={}&", c.as_str())).unwrap_or_default();
+    let pager = crate::public::pager("/hudong/xzxx", &extra, page, LIST_PER_PAGE, total);
     let title = st.t("ix.list.title");
     let frame = Frame::new(&st, &headers, &uri, title.clone(), vec![]).await?;
     frame.render(
         &st,
         "interaction/list.html",
         StatusCode::OK,
-        context! { title => title, rows => crate::ser(&rows), filters => filters },
+        context! { title => title, rows => crate::ser(&rows), filters => filters, pager => crate::ser(&pager) },
     )
 }
 
@@ -805,10 +808,9 @@ async fn letter(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::Status(StatusCode::NOT_FOUND))?;
-    let rows = published(&st).await?;
-    let Some(row) = rows.into_iter().find(|r| r.id == id) else {
-        return Err(AppError::Status(StatusCode::NOT_FOUND));
-    };
+    let (ticket, units) =
+        run_blocking(&st, move |g| Ok((g.published_ticket(id)?, g.list_units(&sitegroup::Actor::anonymous())?))).await?;
+    let row = letter_row(&st, ticket, &units);
     let frame =
         Frame::new(&st, &headers, &uri, row.subject.clone(), vec![(st.t("ix.list.title"), "/hudong/xzxx".into())])
             .await?;

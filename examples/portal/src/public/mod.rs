@@ -98,9 +98,9 @@ struct TopicCard {
     span: Option<String>,
 }
 
-/// Paging links.
+/// Paging links (rendered by the `pager` macro of `pub_macros.html`).
 #[derive(Debug, Clone, Serialize)]
-struct Pager {
+pub(crate) struct Pager {
     page: i64,
     pages: i64,
     total: i64,
@@ -309,7 +309,9 @@ fn topic_card(prefix: &str, c: &Column) -> TopicCard {
     TopicCard { name: c.name.clone(), href: column_href(prefix, c), banner: banner_src(prefix, c), span: topic_span(c) }
 }
 
-fn pager(base: &str, extra: &str, page: i64, per_page: i64, total: i64) -> Pager {
+/// Paging links for page `page` of `total` rows at `per_page`; `extra` is a query
+/// string prefix ending in `&` (or empty) kept on every link.
+pub(crate) fn pager(base: &str, extra: &str, page: i64, per_page: i64, total: i64) -> Pager {
     let pages = if total <= 0 { 1 } else { (total + per_page - 1) / per_page };
     let href = |n: i64| {
         if n == 1 && extra.is_empty() { base.to_string() } else { format!("{base}?{extra}page={n}") }
