@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use sitegroup::interaction::flow::{Command, RejectReason, TicketState};
-use sitegroup::interaction::model::{NewTicket, Rating, Writer, beijing_date};
+use sitegroup::interaction::model::{Channel, NewTicket, Rating, Writer, beijing_date};
 use sitegroup::{
     Actor, Error, Grant, ImportTicket, NewSite, Origin, Role, Scope, SiteGroup, SiteId, TicketQuery, UserId,
 };
@@ -306,6 +306,50 @@ fn monthly_report_fixture_by_hand() {
         // (limit 09-16), a4 yes (limit 09-30 10:00).
         let veto = group.three_month_unanswered(&centre(), at("2025-10-01T09:00:00+08:00")).unwrap();
         assert_eq!(veto.len(), 2);
+    });
+}
+
+#[test]
+fn published_letters_page_by_channel_and_hide_private_ones() {
+    for_each_group(|_, group| {
+        setup(group);
+        let line = |channel: &str, day: u32, public: bool| ImportTicket {
+            channel: channel.into(),
+            unit: "a".into(),
+            subject: format!("{channel} {day}"),
+            body: "我叫张三，电话13800138000".into(),
+            received_at: at(&format!("2025-06-{day:02}T10:00:00+08:00")),
+            replied_at: Some(at(&format!("2025-06-{day:02}T16:00:00+08:00"))),
+            reply: Some("已处理".into()),
+            public,
+            writer: Some("张三".into()),
+            ..Default::default()
+        };
+        let mut lines: Vec<ImportTicket> = (1..=7).map(|d| line("mailbox", d, true)).collect();
+        lines.extend((10..=12).map(|d| line("complaint", d, true)));
+        lines.push(line("mailbox", 20, false));
+        lines.push(ImportTicket { replied_at: None, reply: None, ..line("mailbox", 21, true) });
+        let ids: Vec<i64> =
+            group.import_tickets_batch(&system(), &o(), &lines).unwrap().into_iter().map(|r| r.unwrap().id).collect();
+
+        let (all, total) = group.published_tickets_page(None, 0, 4).unwrap();
+        assert_eq!(total, 10, "private and unanswered letters are not published");
+        let subjects: Vec<&str> = all.iter().map(|t| t.subject.as_str()).collect();
+        assert_eq!(subjects, vec!["complaint 12", "complaint 11", "complaint 10", "mailbox 7"], "newest first");
+        let (page3, _) = group.published_tickets_page(None, 8, 4).unwrap();
+        assert_eq!(page3.len(), 2);
+        let (mail, mail_total) = group.published_tickets_page(Some(Channel::Mailbox), 0, 100).unwrap();
+        assert_eq!((mail.len(), mail_total), (7, 7));
+        assert!(mail.iter().all(|t| t.channel == Channel::Mailbox));
+        assert!(!mail[0].body.contains("13800138000") && !mail[0].body.contains("张三"), "redacted: {}", mail[0].body);
+
+        assert_eq!(group.published_ticket(ids[0]).unwrap().subject, "mailbox 1");
+        for hidden in [ids[10], ids[11], 999_999] {
+            assert!(
+                matches!(group.published_ticket(hidden), Err(Error::NotFound { .. })),
+                "private, open and unknown letters look alike"
+            );
+        }
     });
 }
 
