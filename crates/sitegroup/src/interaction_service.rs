@@ -115,6 +115,11 @@ pub struct WriterView {
     pub rejection: Option<(RejectReason, String)>,
     /// The writer's rating.
     pub rating: Option<Rating>,
+    /// The deadline, day by day (`None` once answered, or while the calendar lacks a
+    /// year): what the writer is owed and how it was counted.
+    pub deadline: Option<DueDate>,
+    /// What the deadline was counted from (days, restarts, extension, pauses, delay).
+    pub basis: sitegroup_interaction::DeadlineBasis,
 }
 
 /// An answered letter on the public list, redacted.
@@ -386,7 +391,8 @@ impl SiteGroup {
                 None
             }
         };
-        let filter = ListFilter { units, states: q.states.clone(), published_only: false, limit: q.limit, ..Default::default() };
+        let filter =
+            ListFilter { units, states: q.states.clone(), published_only: false, limit: q.limit, ..Default::default() };
         Ok(self.db.read(|tx| repo::list(tx, &filter))?)
     }
 
@@ -409,6 +415,8 @@ impl SiteGroup {
     pub fn ticket_for_writer(&self, query_code: &str, secret: &str) -> Result<WriterView, Error> {
         let t = self.writer_ticket(query_code, secret)?;
         let closed = t.flow.state == TicketState::Closed;
+        let running = !matches!(t.flow.state, TicketState::Rejected | TicketState::Replied | TicketState::Closed);
+        let deadline = if running { self.due_of(&t.flow, &self.interaction_settings()?)? } else { None };
         Ok(WriterView {
             query_code: t.query_code.clone(),
             channel: t.channel,
@@ -420,6 +428,8 @@ impl SiteGroup {
             reply: if closed { t.flow.reply.clone() } else { None },
             rejection: t.flow.rejection.clone(),
             rating: t.flow.rating,
+            deadline,
+            basis: t.flow.clock.clone(),
         })
     }
 

@@ -373,10 +373,10 @@ pub(crate) async fn show(
         } else {
             None
         };
-        Ok((view, units, unit_sites, settings.due_soon_days, g.now(), preview))
+        Ok((view, units, unit_sites, (settings.due_soon_days, settings.max_pause_days), g.now(), preview))
     })
     .await;
-    let (view, units, unit_sites, due_soon, now, preview) = match result {
+    let (view, units, unit_sites, (due_soon, max_pause_days), now, preview) = match result {
         Ok(v) => v,
         Err(Error::Interaction(InteractionError::NotFound(_))) => {
             return Err(Fail::App(Box::new(crate::AppError::Status(StatusCode::NOT_FOUND))));
@@ -429,7 +429,13 @@ pub(crate) async fn show(
     let ctx = context! {
         title => title,
         tk => crate::ser(&row),
-        explain => view.deadline.as_ref().map(|d| d.explain.clone()),
+        explain => view.deadline.as_ref().map(|d| crate::interaction::explain::deadline_lines(
+            st.catalogue(),
+            d,
+            &view.ticket.flow.clock,
+            max_pause_days,
+            crate::interaction::explain::Reader::Staff,
+        )),
         overdue => view.status == DeadlineStatus::Overdue,
         deadline_key => deadline_key,
         rejection => rejection,

@@ -30,6 +30,7 @@ use sitegroup::{Error, Origin, ValidationError};
 
 use crate::{AppError, AppState, ClientAddr, Crumb, Page, load_snapshot, run_blocking};
 
+pub(crate) mod explain;
 pub(crate) mod forum;
 pub(crate) mod interview;
 pub(crate) mod solicitation;
@@ -551,6 +552,7 @@ struct WriterPage {
     deadline: &'static str,
     deadline_label: String,
     deadline_explain: String,
+    deadline_days: Vec<String>,
     reply: Option<String>,
     rejection: Option<String>,
     rating: Option<String>,
@@ -676,11 +678,16 @@ async fn lookup_submit(
             _ => None,
         };
         let days = settings.days.get(&v.channel).copied().unwrap_or(v.channel.default_days());
-        Ok((v, status, left, days, rate_error))
+        Ok((v, status, left, days, rate_error, settings.max_pause_days))
     })
     .await;
     match result {
-        Ok((v, status, left, days, rate_error)) => {
+        Ok((v, status, left, days, rate_error, max_pause_days)) => {
+            let explain_days = v
+                .deadline
+                .as_ref()
+                .map(|d| explain::deadline_lines(st.catalogue(), d, &v.basis, max_pause_days, explain::Reader::Writer))
+                .unwrap_or_default();
             let (key, label) = deadline_label(&st, status);
             let due = v.due_at.map(|d| crate::shanghai(d, "%Y-%m-%d"));
             let due_text = due.clone().unwrap_or_default();
@@ -701,6 +708,7 @@ async fn lookup_submit(
                 deadline: key,
                 deadline_label: label,
                 deadline_explain: explain,
+                deadline_days: explain_days,
                 reply: v.reply.clone(),
                 rejection: v.rejection.as_ref().map(|(r, note)| {
                     let reason = reject_label(&st, *r);
@@ -809,7 +817,8 @@ async fn letter(
 ) -> Result<Response, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::Status(StatusCode::NOT_FOUND))?;
     let (ticket, units) =
-        run_blocking(&st, move |g| Ok((g.published_ticket(id)?, g.list_units(&sitegroup::Actor::anonymous())?))).await?;
+        run_blocking(&st, move |g| Ok((g.published_ticket(id)?, g.list_units(&sitegroup::Actor::anonymous())?)))
+            .await?;
     let row = letter_row(&st, ticket, &units);
     let frame =
         Frame::new(&st, &headers, &uri, row.subject.clone(), vec![(st.t("ix.list.title"), "/hudong/xzxx".into())])

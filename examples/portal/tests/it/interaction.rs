@@ -144,6 +144,7 @@ async fn a_letter_with_a_script_gets_a_code_and_the_lookup_shows_it_escaped() {
     assert!(!found.body.contains(SCRIPT));
     assert!(found.body.contains("待甄别"), "the state");
     assert!(found.body.contains("ix-dl-"), "the deadline status");
+    assert!(found.body.contains("办理期限是怎样计算的") && found.body.contains("第 1 个工作日"), "day by day");
     // Stored as typed.
     assert_eq!(tickets_with_subject(&p, "东门路灯不亮")[0].body, body);
 }
@@ -433,6 +434,10 @@ async fn a_mailbox_letter_is_batched_forwarded_instructed_and_delayed_and_a_reje
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let page = p.get_with_cookie(&format!("/admin/tickets/{id}"), &handler).await;
         assert!(page.body.contains(&to), "the new date shows");
+        // The deadline explains itself in Chinese, day by day, with the delay and its reason.
+        assert!(page.body.contains("第 1 个工作日"), "{}", page.body);
+        assert!(page.body.contains("期限延至") && page.body.contains("需实地调查"), "{}", page.body);
+        assert!(!page.body.contains("working days"), "no English explanation left");
     }
     let res = step(&p, &handler, id, &[("op", "delay"), ("to", "not-a-date"), ("note", "x")]).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
