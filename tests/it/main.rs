@@ -7,6 +7,7 @@ mod columns;
 mod content;
 mod forum;
 mod interviews;
+mod mail;
 mod permissions;
 mod search;
 mod sites;

@@ -369,6 +369,11 @@ pub struct Settings {
     pub max_extension_days: u32,
     /// Longest third-party consultation counted out (`interaction.disclosure.max_pause_days`, 15).
     pub max_pause_days: u32,
+    /// E-mail recipients of reminders and urgings, comma-separated addresses per key:
+    /// `interaction.mail.unit.{unit code}` (the unit's handlers: reminders and urgings)
+    /// and `interaction.mail.leader.{unit code}` (its leader: escalations). Stored
+    /// under the key without the prefix (`unit.jyj`, `leader.jyj`).
+    pub mail: HashMap<String, Vec<String>>,
 }
 
 impl Default for Settings {
@@ -384,6 +389,7 @@ impl Default for Settings {
             max_body_chars: MAX_BODY_CHARS,
             max_extension_days: 20,
             max_pause_days: 15,
+            mail: HashMap::new(),
         }
     }
 }
@@ -425,6 +431,22 @@ impl Settings {
                     Some(cat) => s.category_days.insert((ch, cat.to_string()), n),
                     None => s.days.insert(ch, n),
                 };
+            } else if let Some(who) = rest.strip_prefix("mail.") {
+                let valid_who = who.split_once('.').is_some_and(|(role, code)| {
+                    matches!(role, "unit" | "leader")
+                        && !code.is_empty()
+                        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                });
+                let addresses: Vec<String> =
+                    value.split([',', '，', ';']).map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect();
+                if !valid_who || !addresses.iter().all(|a| valid_email(a)) {
+                    return Err(bad(key));
+                }
+                if addresses.is_empty() {
+                    s.mail.remove(who);
+                } else {
+                    s.mail.insert(who.to_string(), addresses);
+                }
             } else if let Some(ch) = rest.strip_prefix("reopen.") {
                 let ch = Channel::parse(ch).ok_or_else(|| bad(key))?;
                 let on = match value.trim() {

@@ -32,6 +32,7 @@ mod group;
 mod health;
 mod interaction_service;
 mod interview_service;
+mod mail;
 mod search_service;
 mod sites;
 mod solicitation_service;
@@ -49,6 +50,9 @@ pub use interaction_service::{
 };
 #[allow(unused_imports)]
 pub use interview_service::*;
+pub use mail::{
+    MAIL_CONSUMER, MailError, MailKind, MailNotice, MailReport, Mailer, MemoryMailer, OutgoingMail, SmtpMailer,
+};
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 #[allow(unused_imports)]
