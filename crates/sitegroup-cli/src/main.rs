@@ -160,6 +160,17 @@ enum TicketsCommand {
         /// The file.
         file: PathBuf,
     },
+    /// List the stored interaction settings (keys not listed run on their defaults).
+    Settings,
+    /// Set one interaction setting, e.g. `interaction.deadline.complaint 5`,
+    /// `interaction.batch_days mon,thu`, `interaction.mail.unit.jyj a@x.gov.cn,b@x.gov.cn`
+    /// (an empty value clears a mail list). Malformed values are refused.
+    Set {
+        /// The key (`interaction.…`).
+        key: String,
+        /// The value.
+        value: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -479,6 +490,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reindex { quiet } => search::reindex(&open(&cli)?, *quiet, &mut out)?,
         Command::Tickets(TicketsCommand::Import { file }) => {
             tickets::import(&open(&cli)?, &me, &origin, file, &mut out)?
+        }
+        Command::Tickets(TicketsCommand::Settings) => tickets::settings(&open(&cli)?, &me, &mut out)?,
+        Command::Tickets(TicketsCommand::Set { key, value }) => {
+            tickets::set(&open(&cli)?, &me, &origin, key, value, &mut out)?
         }
         Command::Report(ReportCommand::Monthly { month, as_of, json, xlsx }) => {
             let args = tickets::MonthlyArgs { month, as_of: as_of.as_deref(), json: *json, xlsx: xlsx.as_deref() };

@@ -1,4 +1,5 @@
-//! `sitegroup tickets import` (history of letters and requests as JSON lines) and
+//! `sitegroup tickets import` (history of letters and requests as JSON lines),
+//! `sitegroup tickets settings|set` (deadlines, batch days, mail recipients) and
 //! `sitegroup report monthly` (the monthly notice 通报 of every unit's replies).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -192,5 +193,27 @@ pub(crate) fn monthly(
             pct(r.satisfaction),
         )?;
     }
+    Ok(())
+}
+
+/// `sitegroup tickets settings`: the stored settings, `key = value` per line.
+pub fn settings(group: &SiteGroup, me: &Actor, out: &mut dyn Write) -> Result<(), CliError> {
+    for (key, value) in group.interaction_setting_pairs(me)? {
+        writeln!(out, "{key} = {value}")?;
+    }
+    Ok(())
+}
+
+/// `sitegroup tickets set KEY VALUE`.
+pub fn set(
+    group: &SiteGroup,
+    me: &Actor,
+    origin: &Origin,
+    key: &str,
+    value: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    group.set_interaction_setting(me, origin, key.trim(), value.trim())?;
+    writeln!(out, "{} = {}", key.trim(), value.trim())?;
     Ok(())
 }

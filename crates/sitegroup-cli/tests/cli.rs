@@ -464,3 +464,22 @@ fn tickets_import_and_the_monthly_notice_computed_by_hand() {
     );
     fails(d, &["report", "monthly", "--month", "2025-13"], "month");
 }
+
+#[test]
+fn ticket_settings_are_listed_set_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init", "--admin", "admin"]);
+    assert_eq!(ok(d, &["tickets", "settings"]).trim(), "", "nothing stored: defaults");
+    ok(d, &["tickets", "set", "interaction.deadline.complaint", "7"]);
+    ok(d, &["tickets", "set", "interaction.mail.unit.jyj", "a@example.gov.cn, b@example.gov.cn"]);
+    fails(d, &["tickets", "set", "interaction.mail.unit.jyj", "not-an-address"], "interaction.mail.unit.jyj");
+    fails(d, &["tickets", "set", "interaction.deadline.complaint", "seven"], "interaction.deadline.complaint");
+    fails(d, &["tickets", "set", "interaction.no_such_key", "1"], "interaction.no_such_key");
+    let listed = ok(d, &["tickets", "settings"]);
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        vec!["interaction.deadline.complaint = 7", "interaction.mail.unit.jyj = a@example.gov.cn, b@example.gov.cn"],
+        "refused values were not stored"
+    );
+}

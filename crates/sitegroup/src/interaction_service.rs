@@ -220,6 +220,16 @@ impl SiteGroup {
         Ok(Settings::from_pairs(&pairs)?)
     }
 
+    /// The stored `interaction.*` settings as `(key, value)` pairs, sorted (the centre);
+    /// keys not listed run on their defaults.
+    pub fn interaction_setting_pairs(&self, actor: &Actor) -> Result<Vec<(String, String)>, Error> {
+        authorize(actor, Action::ScreenTicket, &Resource::Group)?;
+        let mut pairs: Vec<(String, String)> =
+            self.db.read(repo::settings)?.into_iter().filter(|(k, _)| k.starts_with("interaction.")).collect();
+        pairs.sort();
+        Ok(pairs)
+    }
+
     /// Sets one `interaction.*` setting (the centre); refused when malformed.
     pub fn set_interaction_setting(&self, actor: &Actor, origin: &Origin, key: &str, value: &str) -> Result<(), Error> {
         authorize(actor, Action::ScreenTicket, &Resource::Group)?;

@@ -235,10 +235,24 @@ pub fn spawn_search_poll(state: AppState, every: Duration) -> tokio::task::JoinH
     })
 }
 
+/// Where ticket e-mail goes: the mailer and the portal's public address for links.
+#[derive(Clone)]
+pub struct MailSetup {
+    /// The SMTP (or memory) mailer.
+    pub mailer: Arc<dyn sitegroup::Mailer>,
+    /// The portal's public address (`https://www.example.gov.cn`), for links in mail.
+    pub base_url: String,
+}
+
 /// Forwards mailbox letters on batch days and records reminders, urgings and
-/// escalations (`forward_due_batches`, `urge_due`) every `every`; both are safe to run
+/// escalations (`forward_due_batches`, `urge_due`) every `every`, then, when `mail` is
+/// set, sends the e-mail they call for (`send_ticket_mail`); all safe to run
 /// repeatedly. Errors are reported on stderr and retried.
-pub fn spawn_interaction_tasks(state: AppState, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_interaction_tasks(
+    state: AppState,
+    every: Duration,
+    mail: Option<MailSetup>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -252,6 +266,20 @@ pub fn spawn_interaction_tasks(state: AppState, every: Duration) -> tokio::task:
             .await;
             if let Err(e) = result {
                 eprintln!("portal: forwarding or urging tickets failed: {e}");
+            }
+            if let Some(setup) = mail.clone() {
+                let cat = Arc::clone(&state.0.catalogue);
+                let sent = run_blocking(&state, move |g| {
+                    g.send_ticket_mail(setup.mailer.as_ref(), &|n| interaction::mail::compose(&cat, &setup.base_url, n))
+                })
+                .await;
+                match sent {
+                    Ok(report) if report.deferred.is_some() || !report.refused.is_empty() => {
+                        eprintln!("portal: ticket mail: {report:?}");
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("portal: sending ticket mail failed: {e}"),
+                }
             }
         }
     })

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use portal::{AppState, Options, app, demo, spawn_interaction_tasks, spawn_search_poll, spawn_site_refresh};
+use portal::{AppState, MailSetup, Options, app, demo, spawn_interaction_tasks, spawn_search_poll, spawn_site_refresh};
+use sitegroup::SmtpMailer;
 use sitegroup::{Actor, SiteGroup};
 
 /// How often each node reloads the site tree (other nodes may have changed it).
@@ -43,6 +44,18 @@ struct Args {
     /// Mark cookies `Secure` (set this when the portal is served over HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// SMTP server for reminder, urging and answer e-mail, e.g.
+    /// `smtps://user:password@mail.example.gov.cn` or `smtp://host:587?tls=required`;
+    /// without it no mail is sent. Recipients are set per unit in the interaction
+    /// settings (`interaction.mail.unit.CODE`, `interaction.mail.leader.CODE`).
+    #[arg(long, env = "SITEGROUP_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of that mail, e.g. `信息中心 <xxzx@example.gov.cn>`.
+    #[arg(long, env = "SITEGROUP_MAIL_FROM", default_value = "sitegroup@localhost")]
+    mail_from: String,
+    /// The portal's public address, for links in mail (default: http://LISTEN).
+    #[arg(long, env = "SITEGROUP_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Text corpus for the demo documents (one paragraph a line); default: the
     /// workspace's ../shared/corpus/peoples-daily-199801.txt, else built-in templates.
     #[arg(long)]
@@ -76,11 +89,21 @@ fn run(args: Args) -> Result<(), String> {
     let state =
         AppState::with_options(Arc::new(group), &Options { secure_cookies: args.secure_cookies, ..Options::default() })
             .map_err(|e| e.to_string())?;
+    // Checked before serving: a wrong SMTP URL stops the start with a clear message.
+    let mail = match &args.smtp_url {
+        Some(url) => Some(MailSetup {
+            mailer: Arc::new(
+                SmtpMailer::from_url(url, &args.mail_from).map_err(|e| format!("--smtp-url / --mail-from: {e}"))?,
+            ),
+            base_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", args.listen)),
+        }),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(state, args.listen))
+    runtime.block_on(serve(state, args.listen, mail))
 }
 
 /// First start: the demo group, with a progress bar.
@@ -141,12 +164,12 @@ fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve(state: AppState, listen: SocketAddr) -> Result<(), String> {
+async fn serve(state: AppState, listen: SocketAddr, mail: Option<MailSetup>) -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let refresh = spawn_site_refresh(state.clone(), REFRESH_EVERY);
     let search = spawn_search_poll(state.clone(), SEARCH_POLL_EVERY);
-    let interaction = spawn_interaction_tasks(state.clone(), INTERACTION_EVERY);
+    let interaction = spawn_interaction_tasks(state.clone(), INTERACTION_EVERY, mail);
     println!("门户已启动 / portal listening on http://{listen}/");
     let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {

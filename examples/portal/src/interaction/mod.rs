@@ -33,6 +33,7 @@ use crate::{AppError, AppState, ClientAddr, Crumb, Page, load_snapshot, run_bloc
 pub(crate) mod explain;
 pub(crate) mod forum;
 pub(crate) mod interview;
+pub(crate) mod mail;
 pub(crate) mod solicitation;
 pub(crate) mod survey;
 
