@@ -46,6 +46,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/tickets_forms.html", include_str!("../templates/admin/tickets_forms.html")),
     ("admin/tickets_ticket.html", include_str!("../templates/admin/tickets_ticket.html")),
     ("admin/tickets_urgings.html", include_str!("../templates/admin/tickets_urgings.html")),
+    ("admin/tickets_settings.html", include_str!("../templates/admin/tickets_settings.html")),
     ("admin/tickets_report.html", include_str!("../templates/admin/tickets_report.html")),
 ];
 

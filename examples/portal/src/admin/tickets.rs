@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/tickets", get(queue))
         .route("/admin/tickets/urgings", get(urgings))
+        .route("/admin/tickets/settings", get(settings_page).post(settings_save))
         .route("/admin/tickets/{id}", get(show))
         .route("/admin/tickets/{id}/step", post(step))
         .route("/admin/report/monthly", get(monthly))
@@ -584,6 +585,89 @@ pub(crate) async fn urgings(State(st): State<AppState>, headers: HeaderMap, Quer
         StatusCode::OK,
         context! { title => title, rows => crate::ser(&rows) },
     )
+}
+
+// ---------------------------------------------------------------------------------
+// Settings (the centre): deadlines per channel, batch days, reminders, mail recipients.
+
+/// The settings an operator is offered, with the catalogue key of their label.
+const SETTING_KEYS: &[&str] = &[
+    "interaction.deadline.mailbox",
+    "interaction.deadline.unit_mailbox",
+    "interaction.deadline.complaint",
+    "interaction.deadline.forum",
+    "interaction.deadline.disclosure",
+    "interaction.batch_days",
+    "interaction.due_soon_days",
+    "interaction.remind_before_days",
+    "interaction.escalate_after",
+    "interaction.max_body_chars",
+];
+
+#[derive(Debug, Serialize)]
+struct SettingRow {
+    key: String,
+    label: String,
+    value: String,
+}
+
+pub(crate) async fn settings_page(State(st): State<AppState>, headers: HeaderMap) -> Reply {
+    let me = actor(&st, &headers).await?;
+    let (pairs, units) = call(&st, &me, |g, a| Ok((g.interaction_setting_pairs(a)?, g.list_units(a)?))).await?;
+    let stored = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let rows: Vec<SettingRow> = SETTING_KEYS
+        .iter()
+        .map(|k| SettingRow { key: k.to_string(), label: st.t(&format!("ix.settings.{}", &k[12..])), value: stored(k) })
+        .collect();
+    let mail: Vec<(String, String, String, String)> = units
+        .iter()
+        .map(|u| {
+            (
+                u.code.clone(),
+                u.name.clone(),
+                stored(&format!("interaction.mail.unit.{}", u.code)),
+                stored(&format!("interaction.mail.leader.{}", u.code)),
+            )
+        })
+        .collect();
+    let title = st.t("ix.settings.title");
+    let frame =
+        Frame::new(&st, &headers, title.clone(), vec![(st.t("ix.admin.queue"), Some("/admin/tickets".into()))]).await?;
+    frame.render(
+        &st,
+        "admin/tickets_settings.html",
+        StatusCode::OK,
+        context! { title => title, rows => crate::ser(&rows), mail => mail },
+    )
+}
+
+/// Saves one `key`/`value` pair; a malformed value is refused with the key named and
+/// nothing stored.
+pub(crate) async fn settings_save(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
+    let bytes = super::read_body(&st, &headers, body, STEP_LIMIT, "ix.admin.too_large").await?;
+    let pairs = form_pairs(&bytes);
+    check_csrf_pairs(&headers, &pairs)?;
+    let me = actor(&st, &headers).await?;
+    let (key, value) = (field(&pairs, "key").trim().to_string(), field(&pairs, "value").trim().to_string());
+    let back = "/admin/tickets/settings";
+    match call(&st, &me, move |g, a| g.set_interaction_setting(a, &origin(), &key, &value)).await {
+        Ok(()) => Ok(see_other(&format!("{back}?done=saved"))),
+        Err(e) if e.is_user_error() && !matches!(e, Error::Denied(_) | Error::Session(_) | Error::Disabled) => {
+            let text = error_message(&st, &e);
+            let res = notice(
+                &st,
+                &headers,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &st.t("admin.notice.failed"),
+                &text,
+                vec![],
+                back,
+            )
+            .await?;
+            Err(Fail::Page(Box::new(res)))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -452,3 +452,35 @@ async fn a_mailbox_letter_is_batched_forwarded_instructed_and_delayed_and_a_reje
     assert!(found.body.contains("垃圾信息：与政务无关"), "{}", found.body);
     assert!(found.body.contains("不予受理"));
 }
+
+#[tokio::test]
+async fn the_centre_sets_deadlines_and_mail_recipients_and_a_bad_value_is_refused() {
+    let p = TestPortal::new();
+    let centre = p.login("admin").await;
+    let page = p.get_with_cookie("/admin/tickets/settings", &centre).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("服务投诉办理期限") && page.body.contains("承办人邮箱"));
+    let save = |key: &'static str, value: &'static str| {
+        let (p, centre) = (&p, &centre);
+        async move {
+            p.post_form(
+                "/admin/tickets/settings",
+                &body_of(&token(centre), &[("key", key), ("value", value)]),
+                Some(centre),
+            )
+            .await
+        }
+    };
+    assert_eq!(save("interaction.deadline.complaint", "7").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(save("interaction.mail.unit.jyj", "jyj@example.gov.cn").await.status, StatusCode::SEE_OTHER);
+    let bad = save("interaction.mail.unit.jyj", "<script>").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(!bad.body.contains("<script>"), "escaped");
+    let settings = p.group().interaction_settings().unwrap();
+    assert_eq!(settings.days_for(sitegroup::interaction::Channel::Complaint, ""), 7);
+    assert_eq!(settings.mail.get("unit.jyj").unwrap(), &vec!["jyj@example.gov.cn".to_string()], "kept");
+    let page = p.get_with_cookie("/admin/tickets/settings", &centre).await;
+    assert!(page.body.contains("value=\"jyj@example.gov.cn\""));
+    let handler = handler_of(&p, "jyj").await;
+    assert_eq!(p.get_with_cookie("/admin/tickets/settings", &handler).await.status, StatusCode::FORBIDDEN);
+}
