@@ -244,10 +244,7 @@ pub struct MailSetup {
     pub base_url: String,
 }
 
-/// Forwards mailbox letters on batch days and records reminders, urgings and
-/// escalations (`forward_due_batches`, `urge_due`) every `every`, then, when `mail` is
-/// set, sends the e-mail they call for (`send_ticket_mail`); all safe to run
-/// repeatedly. Errors are reported on stderr and retried.
+/// Runs [`interaction_tasks_once`] every `every`.
 pub fn spawn_interaction_tasks(
     state: AppState,
     every: Duration,
@@ -258,31 +255,43 @@ pub fn spawn_interaction_tasks(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let result = run_blocking(&state, |g| {
-                let origin = Origin::other("scheduler");
-                g.forward_due_batches(&origin, g.now())?;
-                g.urge_due(&origin, g.now()).map(|_| ())
-            })
-            .await;
-            if let Err(e) = result {
-                eprintln!("portal: forwarding or urging tickets failed: {e}");
-            }
-            if let Some(setup) = mail.clone() {
-                let cat = Arc::clone(&state.0.catalogue);
-                let sent = run_blocking(&state, move |g| {
-                    g.send_ticket_mail(setup.mailer.as_ref(), &|n| interaction::mail::compose(&cat, &setup.base_url, n))
-                })
-                .await;
-                match sent {
-                    Ok(report) if report.deferred.is_some() || !report.refused.is_empty() => {
-                        eprintln!("portal: ticket mail: {report:?}");
-                    }
-                    Ok(_) => {}
-                    Err(e) => eprintln!("portal: sending ticket mail failed: {e}"),
-                }
-            }
+            interaction_tasks_once(&state, mail.as_ref()).await;
         }
     })
+}
+
+/// Forwards mailbox letters on batch days and records reminders, urgings and
+/// escalations (`forward_due_batches`, `urge_due`), then, when `mail` is set, sends the
+/// e-mail they call for (`send_ticket_mail`); all safe to run repeatedly. Errors are
+/// reported on stderr and retried on the next run. Returns the mail report.
+pub async fn interaction_tasks_once(state: &AppState, mail: Option<&MailSetup>) -> Option<sitegroup::MailReport> {
+    let result = run_blocking(state, |g| {
+        let origin = Origin::other("scheduler");
+        g.forward_due_batches(&origin, g.now())?;
+        g.urge_due(&origin, g.now()).map(|_| ())
+    })
+    .await;
+    if let Err(e) = result {
+        eprintln!("portal: forwarding or urging tickets failed: {e}");
+    }
+    let setup = mail?.clone();
+    let cat = Arc::clone(&state.0.catalogue);
+    let sent = run_blocking(state, move |g| {
+        g.send_ticket_mail(setup.mailer.as_ref(), &|n| interaction::mail::compose(&cat, &setup.base_url, n))
+    })
+    .await;
+    match sent {
+        Ok(report) => {
+            if report.deferred.is_some() || !report.refused.is_empty() {
+                eprintln!("portal: ticket mail: {report:?}");
+            }
+            Some(report)
+        }
+        Err(e) => {
+            eprintln!("portal: sending ticket mail failed: {e}");
+            None
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -484,3 +484,46 @@ async fn the_centre_sets_deadlines_and_mail_recipients_and_a_bad_value_is_refuse
     let handler = handler_of(&p, "jyj").await;
     assert_eq!(p.get_with_cookie("/admin/tickets/settings", &handler).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_background_task_mails_the_writer_the_approved_answer_in_chinese() {
+    let p = TestPortal::new();
+    let mailer = std::sync::Arc::new(sitegroup::MemoryMailer::default());
+    let setup = portal::MailSetup {
+        mailer: mailer.clone() as std::sync::Arc<dyn sitegroup::Mailer>,
+        base_url: "https://www.example.gov.cn".into(),
+    };
+    let first = portal::interaction_tasks_once(&p.state, Some(&setup)).await.unwrap();
+    assert_eq!(first.sent, 0, "the first run starts after the demo's history");
+
+    let system = Actor::system("test");
+    let origin = Origin::other("test");
+    let jyj = p.group().unit("jyj").unwrap().id;
+    let new = sitegroup::interaction::model::NewTicket {
+        channel: "complaint".into(),
+        unit: Some("jyj".into()),
+        subject: "校车超载".into(),
+        body: "每天早上校车很挤。".into(),
+        writer: sitegroup::interaction::model::Writer {
+            name: Some("李四".into()),
+            phone: None,
+            email: Some("lisi@example.com".into()),
+        },
+        ..Default::default()
+    };
+    let id = p.group().submit_ticket(&origin, &new).unwrap().ticket.id;
+    for cmd in [
+        sitegroup::interaction::flow::Command::Accept { unit: Some(jyj), urgent: false },
+        sitegroup::interaction::flow::Command::Reply { text: "已责令校车公司增加班次。".into() },
+        sitegroup::interaction::flow::Command::Approve,
+    ] {
+        p.group().ticket_step(&system, &origin, id, cmd).unwrap();
+    }
+    let report = portal::interaction_tasks_once(&p.state, Some(&setup)).await.unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    let mail = mailer.sent().pop().unwrap();
+    assert_eq!(mail.to, ["lisi@example.com"]);
+    assert_eq!(mail.subject, "您的来信“校车超载”已答复");
+    assert!(mail.body.contains("已责令校车公司增加班次。") && mail.body.contains("\n\n"), "{}", mail.body);
+    assert!(portal::interaction_tasks_once(&p.state, None).await.is_none(), "no mailer, no mail");
+}
