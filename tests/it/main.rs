@@ -9,6 +9,7 @@ mod forum;
 mod interviews;
 mod permissions;
 mod search;
+mod services;
 mod sites;
 mod solicitations;
 mod surveys;

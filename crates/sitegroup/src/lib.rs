@@ -33,6 +33,7 @@ mod health;
 mod interaction_service;
 mod interview_service;
 mod search_service;
+mod services_service;
 mod sites;
 mod solicitation_service;
 mod survey_service;
@@ -49,6 +50,8 @@ pub use interaction_service::{
 };
 #[allow(unused_imports)]
 pub use interview_service::*;
+#[allow(unused_imports)]
+pub use services_service::*;
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 #[allow(unused_imports)]
@@ -75,5 +78,6 @@ pub use sitegroup_search as search;
 pub use sitegroup_search::{
     PollReport, ReindexProgress, ReindexReport, SearchHit, SearchQuery, SearchResults, Sort, Suggestion,
 };
+pub use sitegroup_services as services;
 pub use sitegroup_store as store;
 pub use sitegroup_text as text;

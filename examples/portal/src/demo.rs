@@ -16,6 +16,7 @@ pub mod content;
 mod forum;
 mod images;
 mod interview;
+mod services;
 mod solicitation;
 mod survey;
 mod text;
@@ -266,6 +267,7 @@ pub fn seed_report(
     interview::seed(group, scale, progress)?;
     survey::seed(group, scale, progress)?;
     solicitation::seed(group, scale, progress)?;
+    services::seed(group, scale, progress)?;
     Ok((seeded, report))
 }
 
