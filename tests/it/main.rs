@@ -10,6 +10,7 @@ mod interviews;
 mod mail;
 mod permissions;
 mod search;
+mod services;
 mod sites;
 mod solicitations;
 mod surveys;

@@ -162,7 +162,7 @@ fn load_doc(tx: &mut Tx<'_>, id: i64) -> Result<Document, Error> {
 
 /// The checker for a data directory, cached while the word-list files are unchanged
 /// (building one compiles the lists into automata: too costly per call).
-fn checker_for(dir: &Path) -> Result<Arc<Checker>, Error> {
+pub(crate) fn checker_for(dir: &Path) -> Result<Arc<Checker>, Error> {
     type Stamp = Vec<Option<(u64, std::time::SystemTime)>>;
     type Cache = Mutex<HashMap<PathBuf, (Stamp, Arc<Checker>)>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();

@@ -93,6 +93,9 @@ pub enum Error {
     /// A solicitation rule refused the operation.
     #[error(transparent)]
     Solicitation(#[from] sitegroup_interaction::solicitation::SolicitationError),
+    /// A services rule refused the operation.
+    #[error(transparent)]
+    Services(#[from] sitegroup_services::ServicesError),
     /// Search failed (ours: index files, or a source's storage).
     #[error(transparent)]
     Search(#[from] sitegroup_search::SearchError),
@@ -124,6 +127,7 @@ impl Error {
         match self {
             Error::Interaction(e) => e.is_user_error(),
             Error::Forum(e) => e.is_user_error(),
+            Error::Services(e) => e.is_user_error(),
             Error::Interview(e) => e.is_user_error(),
             Error::Survey(e) => e.is_user_error(),
             Error::Solicitation(e) => e.is_user_error(),

@@ -56,6 +56,7 @@ fn all_migrations() -> Vec<sitegroup_store::Migration> {
     all.extend(sitegroup_content::migrations());
     all.extend(sitegroup_search::migrations());
     all.extend(sitegroup_interaction::migrations());
+    all.extend(sitegroup_services::migrations());
     all
 }
 

@@ -254,11 +254,11 @@ impl SiteGroup {
         Ok(if sites.is_empty() { vec![Resource::Group] } else { sites })
     }
 
-    fn unit_site(&self, unit: Option<UnitId>) -> Result<Option<SiteId>, Error> {
+    pub(crate) fn unit_site(&self, unit: Option<UnitId>) -> Result<Option<SiteId>, Error> {
         Ok(self.unit_resources(unit)?.first().and_then(Resource::site))
     }
 
-    fn authorize_unit(&self, actor: &Actor, action: Action, unit: Option<UnitId>) -> Result<(), Error> {
+    pub(crate) fn authorize_unit(&self, actor: &Actor, action: Action, unit: Option<UnitId>) -> Result<(), Error> {
         let resources = self.unit_resources(unit)?;
         let mut denied = None;
         for r in &resources {
@@ -318,7 +318,7 @@ impl SiteGroup {
     /// Inserts a ticket with a fresh query code (retried on the rare collision) and its
     /// first history line.
     #[allow(clippy::too_many_arguments)]
-    fn insert_new(
+    pub(crate) fn insert_new(
         &self,
         tx: &mut Tx<'_>,
         valid: &ValidTicket,

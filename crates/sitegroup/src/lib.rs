@@ -34,6 +34,7 @@ mod interaction_service;
 mod interview_service;
 mod mail;
 mod search_service;
+mod services_service;
 mod sites;
 mod solicitation_service;
 mod survey_service;
@@ -53,6 +54,8 @@ pub use interview_service::*;
 pub use mail::{
     MAIL_CONSUMER, MailError, MailKind, MailNotice, MailReport, Mailer, MemoryMailer, OutgoingMail, SmtpMailer,
 };
+#[allow(unused_imports)]
+pub use services_service::*;
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 #[allow(unused_imports)]
@@ -79,5 +82,6 @@ pub use sitegroup_search as search;
 pub use sitegroup_search::{
     PollReport, ReindexProgress, ReindexReport, SearchHit, SearchQuery, SearchResults, Sort, Suggestion,
 };
+pub use sitegroup_services as services;
 pub use sitegroup_store as store;
 pub use sitegroup_text as text;

@@ -16,6 +16,7 @@ pub mod content;
 mod forum;
 mod images;
 mod interview;
+mod services;
 mod solicitation;
 mod survey;
 mod text;
@@ -230,9 +231,9 @@ pub enum Scale {
     Small,
 }
 
-/// Progress steps of the interaction demo data: one each for tickets, the forum,
-/// interviews, surveys and solicitations.
-const INTERACTION_STEPS: u64 = 5;
+/// Progress steps of the interaction and services demo data: one each for tickets, the
+/// forum, interviews, surveys, solicitations and services.
+const INTERACTION_STEPS: u64 = 6;
 
 /// Number of progress steps [`seed_with`] reports at a scale.
 pub fn steps_with(scale: Scale) -> u64 {
@@ -261,11 +262,20 @@ pub fn seed_report(
     let seeded = seed_sites(group, progress)?;
     let report = content::seed_content(group, scale, corpus, progress)?;
     let seeded = seed_init(group, seeded, progress)?;
-    tickets::seed(group, scale, progress)?;
-    forum::seed(group, scale, progress)?;
-    interview::seed(group, scale, progress)?;
-    survey::seed(group, scale, progress)?;
-    solicitation::seed(group, scale, progress)?;
+    // One progress step per module, whatever each reports inside.
+    type ModuleSeed = fn(&SiteGroup, Scale, &mut dyn FnMut(&str)) -> Result<(), Error>;
+    let modules: [(&str, ModuleSeed); INTERACTION_STEPS as usize] = [
+        ("来信", tickets::seed),
+        ("论坛", forum::seed),
+        ("在线访谈", interview::seed),
+        ("在线调查", survey::seed),
+        ("民意征集", solicitation::seed),
+        ("网上办事", services::seed),
+    ];
+    for (name, seed) in modules {
+        seed(group, scale, &mut |_| {})?;
+        progress(name);
+    }
     Ok((seeded, report))
 }
 

@@ -20,6 +20,7 @@ pub const LANGUAGES: &[(&str, &[&str])] = &[(
         include_str!("../messages/zh-CN/interview.txt"),
         include_str!("../messages/zh-CN/survey.txt"),
         include_str!("../messages/zh-CN/solicitation.txt"),
+        include_str!("../messages/zh-CN/services.txt"),
     ],
 )];
 

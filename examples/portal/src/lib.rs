@@ -20,6 +20,7 @@ pub mod i18n;
 mod interaction;
 mod public;
 mod search;
+mod services;
 mod templates;
 
 use std::collections::HashMap;
@@ -125,6 +126,8 @@ struct Inner {
     secure_cookies: bool,
     /// Per-address limits of the citizen forms (in memory, per process).
     limits: interaction::Limiter,
+    /// Live interview viewers: one broadcast channel per interview (in memory, per process).
+    live: interaction::interview::LiveRegistry,
 }
 
 impl std::fmt::Debug for AppState {
@@ -152,6 +155,7 @@ impl AppState {
             catalogue,
             secure_cookies: options.secure_cookies,
             limits: interaction::Limiter::default(),
+            live: interaction::interview::LiveRegistry::default(),
         })))
     }
 
@@ -196,6 +200,7 @@ pub fn app(state: AppState) -> Router {
         .merge(search::routes())
         // The letter forms read their own bodies (a 20,000-character letter is larger than BODY_LIMIT).
         .merge(interaction::routes())
+        .merge(services::routes())
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));
@@ -260,14 +265,16 @@ pub fn spawn_interaction_tasks(
     })
 }
 
-/// Forwards mailbox letters on batch days and records reminders, urgings and
-/// escalations (`forward_due_batches`, `urge_due`), then, when `mail` is set, sends the
+/// Forwards mailbox letters on batch days, announces interviews whose lead time has
+/// come, and records reminders, urgings and escalations (`forward_due_batches`,
+/// `announce_due_interviews`, `urge_due`), then, when `mail` is set, sends the
 /// e-mail they call for (`send_ticket_mail`); all safe to run repeatedly. Errors are
 /// reported on stderr and retried on the next run. Returns the mail report.
 pub async fn interaction_tasks_once(state: &AppState, mail: Option<&MailSetup>) -> Option<sitegroup::MailReport> {
     let result = run_blocking(state, |g| {
         let origin = Origin::other("scheduler");
         g.forward_due_batches(&origin, g.now())?;
+        g.announce_due_interviews(&origin, g.now())?;
         g.urge_due(&origin, g.now()).map(|_| ())
     })
     .await;
@@ -364,6 +371,7 @@ pub fn describe_error(cat: &Catalogue, e: &Error) -> (StatusCode, String) {
         Error::Interview(f) => interaction::interview::describe(cat, f),
         Error::Survey(f) => interaction::survey::describe(cat, f),
         Error::Solicitation(f) => interaction::solicitation::describe(cat, f),
+        Error::Services(f) => services::describe(cat, f),
         _ => None,
     };
     if let Some(described) = participation {

@@ -48,6 +48,45 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/tickets_urgings.html", include_str!("../templates/admin/tickets_urgings.html")),
     ("admin/tickets_settings.html", include_str!("../templates/admin/tickets_settings.html")),
     ("admin/tickets_report.html", include_str!("../templates/admin/tickets_report.html")),
+    // Surveys (在线调查).
+    ("interaction/survey_chart.html", include_str!("../templates/interaction/survey_chart.html")),
+    ("interaction/survey_list.html", include_str!("../templates/interaction/survey_list.html")),
+    ("interaction/survey_show.html", include_str!("../templates/interaction/survey_show.html")),
+    ("interaction/survey_thanks.html", include_str!("../templates/interaction/survey_thanks.html")),
+    ("interaction/survey_results.html", include_str!("../templates/interaction/survey_results.html")),
+    ("admin/survey_list.html", include_str!("../templates/admin/survey_list.html")),
+    ("admin/survey_form.html", include_str!("../templates/admin/survey_form.html")),
+    ("admin/survey_edit.html", include_str!("../templates/admin/survey_edit.html")),
+    ("admin/survey_show.html", include_str!("../templates/admin/survey_show.html")),
+    ("admin/survey_results.html", include_str!("../templates/admin/survey_results.html")),
+    // Solicitations (民意征集).
+    ("interaction/solicitation_list.html", include_str!("../templates/interaction/solicitation_list.html")),
+    ("interaction/solicitation_show.html", include_str!("../templates/interaction/solicitation_show.html")),
+    ("interaction/solicitation_thanks.html", include_str!("../templates/interaction/solicitation_thanks.html")),
+    ("admin/solicitation_list.html", include_str!("../templates/admin/solicitation_list.html")),
+    ("admin/solicitation_form.html", include_str!("../templates/admin/solicitation_form.html")),
+    ("admin/solicitation_edit.html", include_str!("../templates/admin/solicitation_edit.html")),
+    ("admin/solicitation_show.html", include_str!("../templates/admin/solicitation_show.html")),
+    ("admin/solicitation_overdue.html", include_str!("../templates/admin/solicitation_overdue.html")),
+    // The forum (论坛).
+    ("interaction/forum_index.html", include_str!("../templates/interaction/forum_index.html")),
+    ("interaction/forum_board.html", include_str!("../templates/interaction/forum_board.html")),
+    ("interaction/forum_thread.html", include_str!("../templates/interaction/forum_thread.html")),
+    ("interaction/forum_new.html", include_str!("../templates/interaction/forum_new.html")),
+    ("interaction/forum_posted.html", include_str!("../templates/interaction/forum_posted.html")),
+    ("admin/forum_macros.html", include_str!("../templates/admin/forum_macros.html")),
+    ("admin/forum_queue.html", include_str!("../templates/admin/forum_queue.html")),
+    ("admin/forum_threads.html", include_str!("../templates/admin/forum_threads.html")),
+    ("admin/forum_thread.html", include_str!("../templates/admin/forum_thread.html")),
+    ("admin/forum_boards.html", include_str!("../templates/admin/forum_boards.html")),
+    // Online interviews (在线访谈).
+    ("interaction/interview_macros.html", include_str!("../templates/interaction/interview_macros.html")),
+    ("interaction/interview_index.html", include_str!("../templates/interaction/interview_index.html")),
+    ("interaction/interview_show.html", include_str!("../templates/interaction/interview_show.html")),
+    ("admin/interview_list.html", include_str!("../templates/admin/interview_list.html")),
+    ("admin/interview_form.html", include_str!("../templates/admin/interview_form.html")),
+    ("admin/interview_show.html", include_str!("../templates/admin/interview_show.html")),
+    ("admin/interview_planning.html", include_str!("../templates/admin/interview_planning.html")),
 ];
 
 /// A static file served under `/static/`.
@@ -89,6 +128,11 @@ pub const ASSETS: &[Asset] = &[
         name: "search.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../static/search.js"),
+    },
+    Asset {
+        name: "interview.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../static/interview.js"),
     },
 ];
 

@@ -106,14 +106,14 @@ fn address_key(kind: &str, addr: Option<&str>) -> String {
 // Page frame.
 
 /// The layout of a public interaction page with its CSRF token.
-struct Frame {
+pub(crate) struct Frame {
     page: Page,
     csrf: String,
     set_csrf: Option<HeaderValue>,
 }
 
 impl Frame {
-    async fn new(
+    pub(crate) async fn new(
         st: &AppState,
         headers: &HeaderMap,
         uri: &Uri,
@@ -134,7 +134,13 @@ impl Frame {
         Ok(Frame { page, csrf, set_csrf })
     }
 
-    fn render(self, st: &AppState, template: &str, status: StatusCode, ctx: Value) -> Result<Response, AppError> {
+    pub(crate) fn render(
+        self,
+        st: &AppState,
+        template: &str,
+        status: StatusCode,
+        ctx: Value,
+    ) -> Result<Response, AppError> {
         let full = context! { page => crate::ser(&self.page), csrf => self.csrf, ..ctx };
         let mut res = crate::render(st, template, status, full)?;
         if let Some(set) = self.set_csrf {
@@ -147,7 +153,7 @@ impl Frame {
 }
 
 /// A page with a heading and a message (413, 429 …).
-async fn message_page(
+pub(crate) async fn message_page(
     st: &AppState,
     headers: &HeaderMap,
     uri: &Uri,
@@ -337,7 +343,7 @@ impl LetterInput {
 }
 
 /// A fresh idempotency key (32 hex digits).
-fn new_key() -> Result<String, AppError> {
+pub(crate) fn new_key() -> Result<String, AppError> {
     let mut bytes = [0u8; 16];
     sitegroup::core::password::random_bytes(&mut bytes).map_err(|e| AppError::Lib(Error::Internal(e.to_string())))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())

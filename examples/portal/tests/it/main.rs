@@ -14,5 +14,6 @@ mod login;
 mod pages;
 mod public_content;
 mod search;
+mod services;
 mod solicitations;
 mod surveys;

@@ -1,0 +1,1 @@
+//! Online services through the facade on both drivers.
