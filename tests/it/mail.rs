@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex};
 use sitegroup::interaction::flow::Command;
 use sitegroup::interaction::model::{NewTicket, Writer};
 use sitegroup::{
-    Actor, Grant, MailKind, MailNotice, MemoryMailer, NewSite, Origin, Role, Scope, SiteGroup, SiteId, SmtpMailer,
-    UserId,
+    Actor, Grant, MailNotice, MemoryMailer, NewSite, Origin, Role, Scope, SiteGroup, SiteId, SmtpMailer, UserId,
 };
 use sitegroup_tests::{for_each_group_with_clock, system, unit};
 
