@@ -87,6 +87,21 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/interview_form.html", include_str!("../templates/admin/interview_form.html")),
     ("admin/interview_show.html", include_str!("../templates/admin/interview_show.html")),
     ("admin/interview_planning.html", include_str!("../templates/admin/interview_planning.html")),
+    // Online services (网上办事).
+    ("services/home.html", include_str!("../templates/services/home.html")),
+    ("services/units.html", include_str!("../templates/services/units.html")),
+    ("services/guide.html", include_str!("../templates/services/guide.html")),
+    ("services/item.html", include_str!("../templates/services/item.html")),
+    ("services/forms.html", include_str!("../templates/services/forms.html")),
+    ("services/pager.html", include_str!("../templates/services/pager.html")),
+    ("services/qa.html", include_str!("../templates/services/qa.html")),
+    ("services/queries.html", include_str!("../templates/services/queries.html")),
+    ("services/query.html", include_str!("../templates/services/query.html")),
+    ("services/admin_list.html", include_str!("../templates/services/admin_list.html")),
+    ("services/admin_item_fields.html", include_str!("../templates/services/admin_item_fields.html")),
+    ("services/admin_new.html", include_str!("../templates/services/admin_new.html")),
+    ("services/admin_item.html", include_str!("../templates/services/admin_item.html")),
+    ("services/admin_qa.html", include_str!("../templates/services/admin_qa.html")),
 ];
 
 /// A static file served under `/static/`.
