@@ -1,7 +1,10 @@
 //! Citizen interaction (互动交流): tickets from the county head's mailbox (县长信箱), unit
 //! mailboxes, service complaints (服务投诉), forum threads addressed to a unit and
 //! disclosure requests (依申请公开), on working-day deadlines; urging (催办); the monthly
-//! notice (通报) and the three-month inspection veto scan.
+//! notice (通报) and the three-month inspection veto scan. Beside the tickets, the
+//! public-participation modules: the forum ([`forum`]), online interviews
+//! ([`interview`]), surveys ([`survey`]) and opinion solicitations ([`solicitation`]),
+//! each with its own migration module, errors and invariants (see their module docs).
 //!
 //! **What it owns.** The ticket model and its validation ([`model`]), the one workflow
 //! state machine as a pure function ([`flow::apply`]), deadlines computed from the core
