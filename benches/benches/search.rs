@@ -39,13 +39,14 @@ fn search(c: &mut Criterion) {
 
     let tmp = tempfile::tempdir().unwrap();
     let index = SearchIndex::create_in_dir(tmp.path()).unwrap();
-    let mut w = index.writer(128_000_000, 2).unwrap();
+    // The bulk path of `Indexer::reindex`: its heap, one segment per thread.
+    let mut w = index.writer(sitegroup_search::engine::REBUILD_HEAP_PER_THREAD * 2, 2).unwrap();
     w.bulk();
     for d in &docs {
         w.add(d).unwrap();
     }
     w.commit(Some(0)).unwrap();
-    w.merge_all().unwrap();
+    w.merge_into(2).unwrap();
     w.finish().unwrap();
     index.reload().unwrap();
     let public = PublicIndex::new(index);

@@ -6,9 +6,11 @@
 //! into the ORIGINAL text (Traditional, full-width, glossed) and positions never go
 //! backwards.
 //!
-//! - [`ZH_WORDS`]: jieba search-mode segmentation of the folded text (ranking). Tokens
-//!   without a letter or digit (punctuation, spaces) are dropped; ASCII is lowercased by
-//!   folding. Positions are the folded char index of the token's start.
+//! - [`ZH_WORDS`]: jieba search-mode segmentation of the folded text, without HMM (no
+//!   guessing of unknown words: ranking only, recall comes from the ngrams; the query
+//!   side segments with the same function). Tokens without a letter or digit
+//!   (punctuation, spaces) are dropped; ASCII is lowercased by folding. Positions are the
+//!   folded char index of the token's start. Used for titles.
 //! - [`ZH_NGRAM`]: the recall field. For every Han character the bigram starting there,
 //!   at the character's position, or, for the last character of a Han run, its unigram
 //!   (one token per character: half the postings of unigrams + bigrams); every run of
@@ -19,6 +21,11 @@
 //!   bigram it starts); inside a phrase a lone character is followed by a non-Han token,
 //!   so in any matching text it ends a run and has its unigram there, except as the
 //!   phrase's last token, which is matched as a prefix.
+//!
+//! **Fold once.** The indexer tokenizes a title for its word field and for two ngram
+//! fields; [`analyzed`] keeps the last analyses of the thread (compared by content), so
+//! each value is folded once. Token streams fill one reused token (no allocation per
+//! token).
 
 use std::sync::{Arc, OnceLock};
 
@@ -204,8 +211,47 @@ pub fn runs(chars: &[char]) -> Vec<Run> {
 }
 
 fn token(a: &Analyzed, start: usize, end: usize, position: usize) -> Token {
+    let mut t = Token::default();
+    fill(&mut t, a, start, end, position);
+    t
+}
+
+/// Rewrites `t` in place (no allocation once its text buffer is large enough).
+fn fill(t: &mut Token, a: &Analyzed, start: usize, end: usize, position: usize) {
     let (offset_from, offset_to) = a.original_bytes_of(start, end);
-    Token { offset_from, offset_to, position, text: a.chars[start..end].iter().collect(), position_length: 1 }
+    t.offset_from = offset_from;
+    t.offset_to = offset_to;
+    t.position = position;
+    t.position_length = 1;
+    t.text.clear();
+    t.text.extend(&a.chars[start..end]);
+}
+
+/// Analyses kept per thread: the indexer tokenizes each value of a document for the
+/// word field and again for the ngram fields; the second time reuses the first folding.
+const CACHE_ENTRIES: usize = 16;
+
+thread_local! {
+    static CACHE: std::cell::RefCell<std::collections::VecDeque<(String, Arc<Analyzed>)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// [`Analyzed::new`] of `text`, shared with the other fields of the same document: the
+/// last [`CACHE_ENTRIES`] texts analysed on this thread are kept (compared by content,
+/// so a hit is always the analysis of exactly this text).
+pub fn analyzed(text: &str) -> Arc<Analyzed> {
+    CACHE.with(|c| {
+        let mut cache = c.borrow_mut();
+        if let Some((_, a)) = cache.iter().find(|(t, _)| t.len() == text.len() && t == text) {
+            return Arc::clone(a);
+        }
+        let a = Arc::new(Analyzed::new(text));
+        if cache.len() >= CACHE_ENTRIES {
+            cache.pop_front();
+        }
+        cache.push_back((text.to_string(), Arc::clone(&a)));
+        a
+    })
 }
 
 /// The ngram tokens of `text` (see the module docs).
@@ -242,13 +288,15 @@ pub fn ngram_tokens_of(a: &Analyzed) -> Vec<Token> {
 /// The jieba search-mode tokens of `text` (see the module docs).
 pub fn word_tokens(jieba: &Jieba, text: &str) -> Vec<Token> {
     let a = Analyzed::new(text);
-    word_tokens_of(jieba, &a)
+    word_spans(jieba, &a).into_iter().map(|(s, e)| token(&a, s, e, s)).collect()
 }
 
-/// The jieba search-mode tokens of analyzed text.
-pub fn word_tokens_of(jieba: &Jieba, a: &Analyzed) -> Vec<Token> {
+/// The jieba search-mode word spans (folded chars) of analyzed text, sorted, distinct.
+/// Without HMM (new words are not guessed): ranking only; recall comes from the
+/// ngram fields, and the query side uses the same function.
+fn word_spans(jieba: &Jieba, a: &Analyzed) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = jieba
-        .cut_for_search(&a.folded.text, true)
+        .cut_for_search(&a.folded.text, false)
         .into_iter()
         .filter(|t| t.end > t.start && t.word.chars().any(char::is_alphanumeric))
         .map(|t| (t.start, t.end))
@@ -256,7 +304,7 @@ pub fn word_tokens_of(jieba: &Jieba, a: &Analyzed) -> Vec<Token> {
         .collect();
     spans.sort_unstable();
     spans.dedup();
-    spans.into_iter().map(|(s, e)| token(a, s, e, s)).collect()
+    spans
 }
 
 /// Jieba default-mode words of folded text (query side), as folded strings.
@@ -278,7 +326,8 @@ pub struct VecTokenStream {
 }
 
 impl VecTokenStream {
-    fn new(tokens: Vec<Token>) -> VecTokenStream {
+    /// A stream over `tokens`.
+    pub fn new(tokens: Vec<Token>) -> VecTokenStream {
         VecTokenStream { tokens, index: usize::MAX, none: Token::default() }
     }
 }
@@ -301,6 +350,88 @@ impl TokenStream for VecTokenStream {
     }
 }
 
+/// The [`ZH_WORDS`] token stream: word spans turned into tokens one at a time.
+pub struct WordStream {
+    a: Arc<Analyzed>,
+    spans: std::vec::IntoIter<(usize, usize)>,
+    token: Token,
+}
+
+impl TokenStream for WordStream {
+    fn advance(&mut self) -> bool {
+        match self.spans.next() {
+            Some((s, e)) => {
+                fill(&mut self.token, &self.a, s, e, s);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The [`ZH_NGRAM`] token stream: bigrams (unigrams at the end of Han runs) and other
+/// runs, produced one at a time into one reused token.
+pub struct NgramStream {
+    a: Arc<Analyzed>,
+    runs: Vec<Run>,
+    /// Current run.
+    run: usize,
+    /// Next char of the current Han run.
+    next: usize,
+    position: usize,
+    started: bool,
+    token: Token,
+}
+
+impl NgramStream {
+    /// The stream over analyzed text.
+    pub fn new(a: Arc<Analyzed>) -> NgramStream {
+        let runs = runs(&a.chars);
+        let next = runs.first().map_or(0, |r| r.start);
+        NgramStream { a, runs, run: 0, next, position: 0, started: false, token: Token::default() }
+    }
+}
+
+impl TokenStream for NgramStream {
+    fn advance(&mut self) -> bool {
+        let Some(r) = self.runs.get(self.run).copied() else { return false };
+        if self.started {
+            self.position += 1;
+        }
+        self.started = true;
+        let k = self.next;
+        let (s, e, done) = match r.class {
+            CharClass::Han if k + 1 < r.end => (k, k + 2, false),
+            CharClass::Han => (k, k + 1, true),
+            _ => (r.start, r.end, true),
+        };
+        fill(&mut self.token, &self.a, s, e, self.position);
+        if done {
+            self.run += 1;
+            self.next = self.runs.get(self.run).map_or(0, |r| r.start);
+        } else {
+            self.next += 1;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
 /// The [`ZH_WORDS`] tokenizer: holds one shared `Arc<Jieba>`, so clones are cheap.
 #[derive(Clone)]
 pub struct WordTokenizer {
@@ -315,10 +446,12 @@ impl WordTokenizer {
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = WordStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(word_tokens(&self.jieba, text))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let a = analyzed(text);
+        let spans = word_spans(&self.jieba, &a).into_iter();
+        WordStream { a, spans, token: Token::default() }
     }
 }
 
@@ -327,10 +460,10 @@ impl Tokenizer for WordTokenizer {
 pub struct NgramTokenizer;
 
 impl Tokenizer for NgramTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = NgramStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream::new(ngram_tokens(text))
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> NgramStream {
+        NgramStream::new(analyzed(text))
     }
 }
 
@@ -368,6 +501,30 @@ mod tests {
             assert!(text.is_char_boundary(tok.offset_from) && text.is_char_boundary(tok.offset_to));
         }
         assert!(w.iter().any(|t| t.text == "电子政务" && &text[t.offset_from..t.offset_to] == "電子政務"));
+    }
+
+    fn streamed(mut s: impl TokenStream) -> Vec<Token> {
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push(s.token().clone());
+        }
+        out
+    }
+
+    #[test]
+    fn streams_equal_the_token_lists() {
+        for text in [
+            "",
+            "，",
+            "无政〔２０２４〕12號",
+            "電子政務優(yōu)秀企業 abc 1 甲",
+            "中华人民共和国国务院关于无为县政府网站建设的通知",
+        ] {
+            assert_eq!(streamed(NgramTokenizer.token_stream(text)), ngram_tokens(text), "{text}");
+            assert_eq!(streamed(WordTokenizer::new(jieba()).token_stream(text)), word_tokens(&jieba(), text), "{text}");
+            // A second analysis of the same text comes from the cache and is identical.
+            assert_eq!(streamed(NgramTokenizer.token_stream(text)), ngram_tokens(text), "{text}");
+        }
     }
 
     #[test]

@@ -32,6 +32,14 @@ use crate::source::{Audience, SearchSource};
 use crate::suggest::{NameEntry, Suggestion};
 use crate::synonyms::Synonyms;
 
+/// Indexing memory per thread of a rebuild: each writer thread fills one segment of
+/// some 30,000 documents of 1,000 characters before it flushes, so a county rebuild
+/// ends with one segment per thread and needs no merge (at most
+/// [`REBUILD_HEAP_MAX`] in all).
+pub const REBUILD_HEAP_PER_THREAD: usize = 500_000_000;
+/// Most indexing memory of a rebuild, all threads together.
+pub const REBUILD_HEAP_MAX: usize = 2_000_000_000;
+
 /// The outbox consumer name of the indexer.
 pub const CONSUMER: &str = "search";
 /// Events read per batch (one commit per batch).
@@ -311,7 +319,12 @@ impl Indexer {
     /// An indexer for `engine`.
     pub fn new(engine: Arc<SearchEngine>) -> Indexer {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        Indexer { engine, writers: None, rebuild_heap: 64_000_000 * threads, rebuild_threads: threads }
+        Indexer {
+            engine,
+            writers: None,
+            rebuild_heap: (REBUILD_HEAP_PER_THREAD * threads).min(REBUILD_HEAP_MAX),
+            rebuild_threads: threads,
+        }
     }
 
     /// The engine.
@@ -449,7 +462,7 @@ impl Indexer {
             }
             progress(ReindexProgress { audience, done });
             writer.commit(Some(head))?;
-            writer.merge_all()?;
+            writer.merge_into(self.rebuild_threads)?;
             writer.finish()?;
             match audience {
                 Audience::Public => report.public = done,

@@ -13,7 +13,14 @@ use crate::analysis::{self, ZH_NGRAM, ZH_WORDS};
 use crate::source::SearchDoc;
 
 /// Version of the schema and analysis; an index with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: one ngram field `all_ng` (title, body and extra) replaces `body_ng` and
+/// `extra_ng`; the unused `extra` word field is gone and the body is no longer
+/// segmented into words; title words without HMM.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Largest indexing memory per writer thread (tantivy's limit is just under 4 GiB).
+pub const MAX_HEAP_PER_THREAD: usize = 3_900_000_000;
 
 /// Separator inside suggestion terms: `{scope}\u{1}{key}\u{1}{display}`.
 pub(crate) const SEP: char = '\u{1}';
@@ -43,16 +50,17 @@ pub struct Fields {
     pub index_number: Field,
     /// Title: jieba words, stored original.
     pub title: Field,
-    /// Title: unigrams + bigrams with positions.
+    /// Title: unigrams + bigrams with positions (ranking: matches in the title).
     pub title_ng: Field,
-    /// Body text: jieba words, stored original (snippets).
+    /// Body text: stored original (snippets), not indexed: the body is searched and
+    /// ranked through `all_ng` (segmenting every body with jieba cost more indexing time
+    /// than everything else together and added nothing the relevance set measures).
     pub body: Field,
-    /// Body text: unigrams + bigrams with positions.
-    pub body_ng: Field,
-    /// Summary, attachment names, keywords, numbers, organ: jieba words.
-    pub extra: Field,
-    /// The same: unigrams + bigrams.
-    pub extra_ng: Field,
+    /// Everything searchable: unigrams + bigrams with positions of the title, the body
+    /// and each extra part (summary, attachment names, keywords, numbers, organ,
+    /// category), one value each, so a phrase never spans two of them. Every must-match
+    /// clause of a query runs on this one field.
+    pub all_ng: Field,
     /// Summary (stored).
     pub summary: Field,
     /// Attachment names, one per line (stored).
@@ -89,10 +97,8 @@ pub fn schema() -> (Schema, Fields) {
         index_number: b.add_text_field("index_number", STORED),
         title: b.add_text_field("title", text(ZH_WORDS, words, true)),
         title_ng: b.add_text_field("title_ng", text(ZH_NGRAM, grams, false)),
-        body: b.add_text_field("body", text(ZH_WORDS, words, true)),
-        body_ng: b.add_text_field("body_ng", text(ZH_NGRAM, grams, false)),
-        extra: b.add_text_field("extra", text(ZH_WORDS, words, false)),
-        extra_ng: b.add_text_field("extra_ng", text(ZH_NGRAM, grams, false)),
+        body: b.add_text_field("body", STORED),
+        all_ng: b.add_text_field("all_ng", text(ZH_NGRAM, grams, false)),
         summary: b.add_text_field("summary", STORED),
         attachments: b.add_text_field("attachments", STORED),
         url: b.add_text_field("url", STORED),
@@ -192,15 +198,22 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// A writer with `heap_bytes` of indexing memory (≥ 15 MB per thread) and `threads`.
+    /// A writer with `heap_bytes` of indexing memory (15 MB to 3.9 GB per thread) and
+    /// `threads`. Each thread fills its own segment until its share of the heap is full,
+    /// so the heap decides how many segments a bulk build leaves.
     pub fn writer(&self, heap_bytes: usize, threads: usize) -> Result<DocWriter, SearchError> {
         let threads = threads.max(1);
-        let heap = heap_bytes.max(15_000_000 * threads);
+        let heap = heap_bytes.clamp(15_000_000 * threads, MAX_HEAP_PER_THREAD * threads);
         let writer = self.index.writer_with_num_threads(threads, heap).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => SearchError::Busy,
             other => SearchError::Tantivy(other),
         })?;
         Ok(DocWriter { writer, fields: self.fields, jieba: analysis::jieba() })
+    }
+
+    /// Number of committed segments (after a bulk build: one per flushed writer buffer).
+    pub fn segment_count(&self) -> Result<usize, SearchError> {
+        Ok(self.index.searchable_segment_ids()?.len())
     }
 
     /// The stored key and fields of every document (tests and checks; not for large indexes).
@@ -269,9 +282,32 @@ impl DocWriter {
     /// Merges every committed segment into one and waits (after a bulk build). The
     /// commit payload is kept.
     pub fn merge_all(&mut self) -> Result<(), SearchError> {
-        let ids = self.writer.index().searchable_segment_ids()?;
-        if ids.len() > 1 {
-            self.writer.merge(&ids).wait()?;
+        self.merge_into(1)
+    }
+
+    /// Merges the committed segments into at most `max_segments` and waits (after a bulk
+    /// build). The segments are dealt into groups of about the same number of documents,
+    /// merged at the same time (one merge uses one core: with `max_segments` = the
+    /// writer threads, the merge uses every core the build used). Queries over a handful
+    /// of segments cost about what they cost over one. The commit payload is kept.
+    pub fn merge_into(&mut self, max_segments: usize) -> Result<(), SearchError> {
+        let mut metas = self.writer.index().searchable_segment_metas()?;
+        let k = max_segments.max(1);
+        if metas.len() <= k {
+            return Ok(());
+        }
+        metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); k];
+        for m in metas {
+            if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+                g.0 += u64::from(m.num_docs());
+                g.1.push(m.id());
+            }
+        }
+        let merges: Vec<_> =
+            groups.iter().filter(|(_, ids)| ids.len() > 1).map(|(_, ids)| self.writer.merge(ids)).collect();
+        for m in merges {
+            m.wait()?;
         }
         Ok(())
     }
@@ -298,8 +334,9 @@ impl DocWriter {
         d.add_i64(f.published_at, doc.published_at);
         d.add_text(f.title, &doc.title);
         d.add_text(f.title_ng, &doc.title);
+        d.add_text(f.all_ng, &doc.title);
         d.add_text(f.body, &doc.body);
-        d.add_text(f.body_ng, &doc.body);
+        d.add_text(f.all_ng, &doc.body);
         let mut extra: Vec<&str> = vec![doc.summary.as_str()];
         extra.extend(doc.attachments.iter().map(String::as_str));
         extra.extend(doc.keywords.iter().map(String::as_str));
@@ -320,8 +357,7 @@ impl DocWriter {
         }
         // One value per part: separate values never form phrases across their border.
         for part in extra.iter().filter(|p| !p.trim().is_empty()) {
-            d.add_text(f.extra, part);
-            d.add_text(f.extra_ng, part);
+            d.add_text(f.all_ng, part);
         }
         d.add_text(f.summary, &doc.summary);
         d.add_text(f.attachments, doc.attachments.join("\n"));

@@ -4,25 +4,32 @@
 //! **Recall.** The text is split into terms on spaces (quoted text is one exact term).
 //! Every term must match: a term of Han characters is cut by jieba into words (single
 //! characters merged into a neighbour), and every word must occur as a phrase of
-//! bigrams in the title, body or extra field, so any substring of a document is found
-//! whatever jieba does with the document. A term mixing Han and ASCII (a document
-//! number) is one phrase. Synonyms expand a term into alternatives.
+//! bigrams in `all_ng` (title, body and extra parts), so any substring of a document is
+//! found whatever jieba does with the document. A two-character word is one bigram: a
+//! term query, no positions read. A term mixing Han and ASCII (a document number) is
+//! one phrase. Synonyms expand a term into alternatives.
 //!
-//! **Ranking.** On top (should clauses): the whole term as a phrase in the title
-//! (boosted) and body, and jieba search-mode words on the title (boosted) and body.
+//! **Ranking.** The BM25 score of the must clauses on `all_ng`, plus optional clauses:
+//! every word and the whole term in the title (`title_ng`, boosted), the whole term as
+//! a phrase anywhere, and jieba search-mode words of the query in the title (`title`).
+//!
+//! **One pass.** Counts by (site, kind) and the page come from one pass over the
+//! matches (see `PageCollector`); the optional ranking clauses are evaluated only on
+//! the documents that match them (a second, small pass), so a frequent query costs one
+//! scored walk of the intersection of its terms' postings. Counts are always exact.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
 
 use crate::SearchError;
 use crate::analysis::{self, Analyzed, CharClass, Run, runs};
@@ -347,37 +354,21 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(q, boost))
 }
 
-/// The chunk anywhere: title (boosted), body, extra.
-fn chunk_anywhere(f: &Fields, chunk: &Chunk) -> Option<Box<dyn Query>> {
-    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, boost) in [(f.title_ng, 2.0), (f.body_ng, 1.0), (f.extra_ng, 0.5)] {
-        if let Some(q) = chunk_query(field, chunk) {
-            parts.push((Occur::Should, boosted(q, boost)));
-        }
-    }
-    (!parts.is_empty()).then(|| Box::new(BooleanQuery::new(parts)) as Box<dyn Query>)
-}
-
-/// The must-match part of one term (any variant, every chunk).
+/// The must-match part of one term (any variant, every chunk), on `all_ng` only.
 fn term_query(f: &Fields, t: &ParsedTerm) -> Option<Box<dyn Query>> {
     let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (_, chunks, near) in &t.variants {
         if let Some((phrase, slop)) = near {
-            let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, boost) in [(f.title_ng, 2.0), (f.body_ng, 1.0), (f.extra_ng, 0.5)] {
-                let terms = phrase.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect();
-                parts.push((
-                    Occur::Should,
-                    boosted(Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop)), boost),
-                ));
-            }
-            alts.push((Occur::Should, Box::new(BooleanQuery::new(parts))));
+            let terms = phrase.iter().map(|(p, t)| (*p, Term::from_field_text(f.all_ng, t))).collect();
+            alts.push((Occur::Should, Box::new(PhraseQuery::new_with_offset_and_slop(terms, *slop))));
             continue;
         }
-        let musts: Vec<(Occur, Box<dyn Query>)> =
-            chunks.iter().filter_map(|c| chunk_anywhere(f, c)).map(|q| (Occur::Must, q)).collect();
-        if !musts.is_empty() {
-            alts.push((Occur::Should, Box::new(BooleanQuery::new(musts))));
+        let mut musts: Vec<(Occur, Box<dyn Query>)> =
+            chunks.iter().filter_map(|c| chunk_query(f.all_ng, c)).map(|q| (Occur::Must, q)).collect();
+        match musts.len() {
+            0 => {}
+            1 => alts.extend(musts.pop().map(|(_, q)| (Occur::Should, q))),
+            _ => alts.push((Occur::Should, Box::new(BooleanQuery::new(musts)))),
         }
     }
     match alts.len() {
@@ -387,11 +378,17 @@ fn term_query(f: &Fields, t: &ParsedTerm) -> Option<Box<dyn Query>> {
     }
 }
 
-/// Ranking clauses: whole-term phrases and jieba words in title and body.
+/// Ranking clauses (optional, on top of the must part): each chunk and each whole term
+/// in the title, the whole term as a phrase anywhere, jieba words in the title.
 fn ranking(f: &Fields, jieba: &Jieba, terms: &[ParsedTerm], text: &str) -> Vec<(Occur, Box<dyn Query>)> {
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for t in terms {
         for (v, chunks, _) in &t.variants {
+            for c in chunks {
+                if let Some(q) = chunk_query(f.title_ng, c) {
+                    out.push((Occur::Should, boosted(q, 2.0)));
+                }
+            }
             if chunks.len() < 2 {
                 continue;
             }
@@ -400,7 +397,7 @@ fn ranking(f: &Fields, jieba: &Jieba, terms: &[ParsedTerm], text: &str) -> Vec<(
             if let Some(q) = chunk_query(f.title_ng, &whole) {
                 out.push((Occur::Should, boosted(q, 3.0)));
             }
-            if let Some(q) = chunk_query(f.body_ng, &whole) {
+            if let Some(q) = chunk_query(f.all_ng, &whole) {
                 out.push((Occur::Should, q));
             }
         }
@@ -410,10 +407,8 @@ fn ranking(f: &Fields, jieba: &Jieba, terms: &[ParsedTerm], text: &str) -> Vec<(
         if !seen.insert(tok.text.clone()) {
             continue;
         }
-        for (field, boost) in [(f.title, 1.5), (f.body, 0.3)] {
-            let q = TermQuery::new(Term::from_field_text(field, &tok.text), IndexRecordOption::WithFreqs);
-            out.push((Occur::Should, boosted(Box::new(q), boost)));
-        }
+        let q = TermQuery::new(Term::from_field_text(f.title, &tok.text), IndexRecordOption::WithFreqs);
+        out.push((Occur::Should, boosted(Box::new(q), 1.5)));
     }
     out
 }
@@ -472,29 +467,110 @@ fn site_kind_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)
     out
 }
 
-// ---------------------------------------------------------------- counting
+// ---------------------------------------------------------------- counting and the page
 
-/// Counts matches by (site, kind).
-struct GroupCounts;
+/// The page and the counts in ONE pass over the matches of the query with the column,
+/// date and scope filters: every match is counted by (site, kind); a match that also
+/// passes the site and kind filters competes for the page, by its score plus its
+/// ranking bonus (relevance) or by its date. The ranking clauses are not evaluated per
+/// match: their sum per document (the bonus) comes from a separate pass over the few
+/// documents that match one of them (titles are short), so the score is exactly that of
+/// the query "must clauses + optional ranking clauses" at a fraction of the cost.
+struct PageCollector {
+    /// Relevance (scores needed) or date.
+    by_date: bool,
+    /// Results kept: offset + per page.
+    keep: usize,
+    site: Option<u64>,
+    kinds: Vec<String>,
+    /// Ranking bonus per segment: (doc, bonus), ascending by doc.
+    bonus: std::sync::Arc<HashMap<SegmentOrdinal, Vec<(DocId, Score)>>>,
+}
 
-struct GroupSegment {
-    site: tantivy::columnar::Column<u64>,
-    kind: Option<tantivy::columnar::StrColumn>,
-    /// Dense counts `[site * width + kind ord]` when sites and kinds are few (the usual
-    /// case); the map otherwise.
-    dense: Vec<u64>,
-    width: u64,
-    counts: HashMap<(u64, u64), u64>,
+/// A candidate for the page: larger key first, then the earlier document.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    key: f64,
+    segment: SegmentOrdinal,
+    doc: DocId,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate {
+    /// `Less` means better (so a max-heap keeps the worst on top).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.key.total_cmp(&self.key).then((self.segment, self.doc).cmp(&(other.segment, other.doc)))
+    }
+}
+
+/// The best `keep` candidates: a heap with the worst on top.
+#[derive(Default)]
+struct Best {
+    keep: usize,
+    heap: std::collections::BinaryHeap<Candidate>,
+}
+
+impl Best {
+    fn offer(&mut self, c: Candidate) {
+        if self.heap.len() < self.keep {
+            self.heap.push(c);
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && c < *worst
+        {
+            *worst = c;
+        }
+    }
+
+    fn sorted(self) -> Vec<Candidate> {
+        self.heap.into_sorted_vec()
+    }
 }
 
 /// Largest dense counting table, in cells.
 const DENSE_CELLS: u64 = 1 << 20;
 
-impl Collector for GroupCounts {
-    type Fruit = HashMap<(u64, String), u64>;
-    type Child = GroupSegment;
+struct PageSegment {
+    ord: SegmentOrdinal,
+    by_date: bool,
+    site: tantivy::columnar::Column<u64>,
+    kind: Option<tantivy::columnar::StrColumn>,
+    kind_ords: Option<tantivy::columnar::Column<u64>>,
+    published_at: Option<tantivy::columnar::Column<i64>>,
+    /// Dense counts `[site * width + kind ord]` when sites and kinds are few (the usual
+    /// case); the map otherwise.
+    dense: Vec<u64>,
+    width: u64,
+    counts: HashMap<(u64, u64), u64>,
+    /// The site filter, if any.
+    site_filter: Option<u64>,
+    /// The kind ords allowed (`None`: all kinds).
+    kind_filter: Option<Vec<u64>>,
+    bonus: Vec<(DocId, Score)>,
+    next_bonus: usize,
+    best: Best,
+}
 
-    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<GroupSegment> {
+/// What one pass yields: counts by (site, kind) and the best candidates.
+type PageFruit = (HashMap<(u64, String), u64>, Vec<Candidate>);
+
+impl Collector for PageCollector {
+    type Fruit = PageFruit;
+    type Child = PageSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<PageSegment> {
         let ff = segment.fast_fields();
         let site = ff.u64("site")?;
         let kind = ff.str("kind")?;
@@ -502,38 +578,92 @@ impl Collector for GroupCounts {
         let width = kind.as_ref().map_or(0, |k| k.num_terms() as u64) + 1;
         let cells = (site.max_value().saturating_add(1)).saturating_mul(width);
         let dense = if cells <= DENSE_CELLS { vec![0; cells as usize] } else { Vec::new() };
-        Ok(GroupSegment { site, kind, dense, width, counts: HashMap::new() })
+        let kind_filter = if self.kinds.is_empty() {
+            None
+        } else {
+            let mut ords = Vec::new();
+            if let Some(k) = &kind {
+                for name in &self.kinds {
+                    if let Some(o) = k.dictionary().term_ord(name)? {
+                        ords.push(o);
+                    }
+                }
+            }
+            Some(ords)
+        };
+        let published_at = if self.by_date { Some(ff.i64("published_at")?) } else { None };
+        Ok(PageSegment {
+            ord,
+            by_date: self.by_date,
+            kind_ords: kind.as_ref().map(|k| k.ords().clone()),
+            kind,
+            site,
+            published_at,
+            dense,
+            width,
+            counts: HashMap::new(),
+            site_filter: self.site,
+            kind_filter,
+            bonus: self.bonus.get(&ord).cloned().unwrap_or_default(),
+            next_bonus: 0,
+            best: Best { keep: self.keep, heap: std::collections::BinaryHeap::new() },
+        })
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        !self.by_date
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<(u64, String), u64>>) -> tantivy::Result<Self::Fruit> {
-        let mut out = HashMap::new();
-        for f in fruits {
-            for (k, n) in f {
-                *out.entry(k).or_insert(0) += n;
+    fn merge_fruits(&self, fruits: Vec<PageFruit>) -> tantivy::Result<PageFruit> {
+        let mut counts = HashMap::new();
+        let mut best = Best { keep: self.keep, heap: std::collections::BinaryHeap::new() };
+        for (c, cands) in fruits {
+            for (k, n) in c {
+                *counts.entry(k).or_insert(0) += n;
+            }
+            for cand in cands {
+                best.offer(cand);
             }
         }
-        Ok(out)
+        Ok((counts, best.sorted()))
     }
 }
 
-impl SegmentCollector for GroupSegment {
-    type Fruit = HashMap<(u64, String), u64>;
+impl SegmentCollector for PageSegment {
+    type Fruit = PageFruit;
 
-    fn collect(&mut self, doc: DocId, _score: Score) {
+    fn collect(&mut self, doc: DocId, score: Score) {
         let site = self.site.first(doc).unwrap_or(0);
-        let kind = self.kind.as_ref().and_then(|k| k.term_ords(doc).next()).unwrap_or(self.width - 1);
+        let kind = match &self.kind_ords {
+            Some(k) => k.first(doc).unwrap_or(self.width - 1),
+            None => self.width - 1,
+        };
         let cell = site.saturating_mul(self.width).saturating_add(kind.min(self.width - 1));
         match self.dense.get_mut(cell as usize) {
             Some(c) => *c += 1,
             _ => *self.counts.entry((site, kind)).or_insert(0) += 1,
         }
+        if self.site_filter.is_some_and(|s| s != site) || self.kind_filter.as_ref().is_some_and(|k| !k.contains(&kind))
+        {
+            return;
+        }
+        let key = if self.by_date {
+            self.published_at.as_ref().and_then(|c| c.first(doc)).unwrap_or(i64::MIN) as f64
+        } else {
+            // Docs arrive in increasing order, and so do the bonus entries.
+            while self.bonus.get(self.next_bonus).is_some_and(|(d, _)| *d < doc) {
+                self.next_bonus += 1;
+            }
+            let bonus = match self.bonus.get(self.next_bonus) {
+                Some((d, b)) if *d == doc => *b,
+                _ => 0.0,
+            };
+            f64::from(score + bonus)
+        };
+        self.best.offer(Candidate { key, segment: self.ord, doc });
     }
 
-    fn harvest(mut self) -> Self::Fruit {
+    fn harvest(mut self) -> PageFruit {
         let width = self.width.max(1);
         for (cell, n) in self.dense.iter().enumerate().filter(|(_, n)| **n > 0) {
             let cell = cell as u64;
@@ -550,7 +680,44 @@ impl SegmentCollector for GroupSegment {
             }
             *out.entry((site, name.clone())).or_insert(0) += n;
         }
-        out
+        (out, self.best.sorted())
+    }
+}
+
+/// Collects every matching document with its score, per segment (the ranking bonus).
+struct ScoresCollector;
+
+struct ScoresSegment {
+    ord: SegmentOrdinal,
+    docs: Vec<(DocId, Score)>,
+}
+
+impl Collector for ScoresCollector {
+    type Fruit = HashMap<SegmentOrdinal, Vec<(DocId, Score)>>;
+    type Child = ScoresSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, _segment: &SegmentReader) -> tantivy::Result<ScoresSegment> {
+        Ok(ScoresSegment { ord, docs: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for ScoresSegment {
+    type Fruit = HashMap<SegmentOrdinal, Vec<(DocId, Score)>>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.docs.push((doc, score));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        HashMap::from([(self.ord, self.docs)])
     }
 }
 
@@ -567,7 +734,8 @@ fn stored_u64(d: &TantivyDocument, f: Field) -> u64 {
 /// A prepared query on one index.
 struct Plan {
     terms: Vec<ParsedTerm>,
-    must: Option<Box<dyn Query>>,
+    /// One clause per term, all required (empty: no searchable text).
+    musts: Vec<Box<dyn Query>>,
     ranking: Vec<(Occur, Box<dyn Query>)>,
     needles: Vec<String>,
 }
@@ -576,17 +744,8 @@ fn plan(index: &SearchIndex, synonyms: &Synonyms, text: &str) -> Plan {
     let f = &index.fields;
     let jieba = analysis::jieba();
     let terms = parse(&jieba, synonyms, text);
-    let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for t in &terms {
-        if let Some(q) = term_query(f, t) {
-            musts.push((Occur::Must, q));
-        }
-    }
-    let must: Option<Box<dyn Query>> = match musts.len() {
-        0 => None,
-        _ => Some(Box::new(BooleanQuery::new(musts))),
-    };
-    let ranking = if must.is_some() { ranking(f, &jieba, &terms, text) } else { Vec::new() };
+    let musts: Vec<Box<dyn Query>> = terms.iter().filter_map(|t| term_query(f, t)).collect();
+    let ranking = if musts.is_empty() { Vec::new() } else { ranking(f, &jieba, &terms, text) };
     let mut needles: Vec<String> = Vec::new();
     for t in &terms {
         for (v, chunks, _) in &t.variants {
@@ -603,7 +762,7 @@ fn plan(index: &SearchIndex, synonyms: &Synonyms, text: &str) -> Plan {
     }
     needles.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
     needles.dedup();
-    Plan { terms, must, ranking, needles }
+    Plan { terms, musts, ranking, needles }
 }
 
 /// The folded text a chunk stands for (bigrams joined back).
@@ -642,52 +801,41 @@ pub(crate) fn run(
     let text: String = q.text.chars().take(MAX_QUERY_CHARS).collect();
     let p = plan(index, synonyms, &text);
     let has_text = !text.trim().is_empty();
-    if has_text && p.must.is_none() {
+    if has_text && p.musts.is_empty() {
         // Only punctuation: nothing to find.
         return Ok(results);
     }
     let searcher = index.reader.searcher();
 
-    // Counts: the query with column/date/scope filters, by (site, kind); the page adds
-    // the site and kind filters and the ranking clauses. Without site and kind filters
-    // both come from one pass.
-    let mut base: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    match &p.must {
-        Some(m) => base.push((Occur::Must, m.box_clone())),
-        None => base.push((Occur::Must, Box::new(AllQuery))),
+    // The matches: the must clauses with the column, date and scope filters (the site
+    // and kind filters are applied in the collector, so the counts by kind and by site
+    // come from the same pass).
+    let mut base: Vec<(Occur, Box<dyn Query>)> = p.musts.iter().map(|m| (Occur::Must, m.box_clone())).collect();
+    if base.is_empty() {
+        base.push((Occur::Must, Box::new(AllQuery)));
     }
     base.extend(base_filters(&f, q, scope));
-    let mut parts: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-    parts.extend(site_kind_filters(&f, q));
-    parts.extend(p.ranking);
-    let page_query = combine(parts);
     let offset = (page - 1).saturating_mul(per_page);
-    let sort_by_date = q.sort == Sort::Date || !has_text;
-    let top_page = |query: &dyn Query| -> Result<Vec<(f32, DocAddress)>, SearchError> {
-        Ok(if sort_by_date {
-            let top = TopDocs::with_limit(per_page)
-                .and_offset(offset)
-                .order_by_fast_field::<i64>("published_at", Order::Desc);
-            searcher.search(query, &top)?.into_iter().map(|(_, a)| (0.0, a)).collect()
-        } else {
-            searcher.search(query, &TopDocs::with_limit(per_page).and_offset(offset).order_by_score())?
-        })
-    };
-    let (counts, mut addresses) = if q.site.is_none() && q.kinds.is_empty() {
-        if sort_by_date {
-            let top = TopDocs::with_limit(per_page)
-                .and_offset(offset)
-                .order_by_fast_field::<i64>("published_at", Order::Desc);
-            let (c, t) = searcher.search(&*page_query, &(GroupCounts, top))?;
-            (c, Some(t.into_iter().map(|(_, a)| (0.0, a)).collect::<Vec<_>>()))
-        } else {
-            let top = TopDocs::with_limit(per_page).and_offset(offset).order_by_score();
-            let (c, t) = searcher.search(&*page_query, &(GroupCounts, top))?;
-            (c, Some(t))
-        }
+    let by_date = q.sort == Sort::Date || !has_text;
+    let bonus = if by_date || p.ranking.is_empty() {
+        HashMap::new()
     } else {
-        (searcher.search(&*combine(base), &GroupCounts)?, None)
+        // Documents matching the query AND a ranking clause, with the clauses' sum.
+        let matches: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        let bonus_query = combine(vec![
+            (Occur::Must, Box::new(ConstScoreQuery::new(combine(matches), 0.0)) as Box<dyn Query>),
+            (Occur::Must, combine(p.ranking)),
+        ]);
+        searcher.search(&*bonus_query, &ScoresCollector)?
     };
+    let collector = PageCollector {
+        by_date,
+        keep: offset.saturating_add(per_page),
+        site: q.site.map(|s| u64::try_from(s).unwrap_or(u64::MAX)),
+        kinds: q.kinds.clone(),
+        bonus: std::sync::Arc::new(bonus),
+    };
+    let (counts, best) = searcher.search(&*combine(base), &collector)?;
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_site: BTreeMap<i64, u64> = BTreeMap::new();
     let mut total = 0;
@@ -717,12 +865,9 @@ pub(crate) fn run(
         }
         return Ok(results);
     }
-    let addresses = match addresses.take() {
-        Some(a) => a,
-        None => top_page(&*page_query)?,
-    };
-    for (score, addr) in addresses {
-        results.hits.push(hit(&searcher, &f, addr, score, &p.needles)?);
+    for c in best.into_iter().skip(offset) {
+        let score = if by_date { 0.0 } else { c.key as f32 };
+        results.hits.push(hit(&searcher, &f, DocAddress::new(c.segment, c.doc), score, &p.needles)?);
     }
     Ok(results)
 }
@@ -767,8 +912,10 @@ fn count_text(
     text: &str,
 ) -> Result<usize, SearchError> {
     let p = plan(index, synonyms, text);
-    let Some(must) = p.must else { return Ok(0) };
-    let mut parts = vec![(Occur::Must, must)];
+    if p.musts.is_empty() {
+        return Ok(0);
+    }
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = p.musts.into_iter().map(|m| (Occur::Must, m)).collect();
     parts.extend(base_filters(&index.fields, q, scope));
     parts.extend(site_kind_filters(&index.fields, q));
     Ok(index.reader.searcher().search(&*combine(parts), &Count)?)
@@ -884,7 +1031,7 @@ fn typo_fix(
     }
     let searcher = index.reader.searcher();
     let f = &index.fields;
-    let fields = [f.title_ng, f.body_ng];
+    let fields = [f.all_ng];
     let df = |a: char, b: char| -> Result<u64, SearchError> {
         let t: String = [a, b].iter().collect();
         let mut total = 0;
@@ -955,6 +1102,62 @@ mod tests {
         for p in phrase_tokens(&chars) {
             assert!(idx.contains(&p), "{p:?}");
         }
+    }
+
+    /// The one-pass page (score of the must clauses + ranking bonus from a separate
+    /// pass) equals tantivy's own top 10 of "must clauses + optional ranking clauses",
+    /// and the counts equal a plain count, with and without site and kind filters.
+    #[test]
+    fn the_one_pass_page_equals_the_plain_query() {
+        use tantivy::collector::TopDocs;
+        let set = crate::testing::relevance_set().unwrap();
+        let index = SearchIndex::create_in_ram().unwrap();
+        let mut w = index.writer(60_000_000, 2).unwrap();
+        for d in &set.docs {
+            w.add(d).unwrap();
+        }
+        w.commit(Some(0)).unwrap();
+        w.finish().unwrap();
+        index.reload().unwrap();
+        assert!(index.segment_count().unwrap() >= 2, "several segments");
+        let synonyms = Synonyms::parse(crate::synonyms::DEFAULT_SYNONYMS);
+        let searcher = index.reader.searcher();
+        let f = index.fields;
+        let mut compared = 0;
+        for (i, c) in set.cases.iter().enumerate() {
+            let mut q = SearchQuery::text(&c.query);
+            if i % 3 == 1 {
+                q.site = Some(1 + (i as i64 % 3));
+            }
+            if i % 4 == 2 {
+                q.kinds = vec!["article".into(), "disclosure".into()];
+            }
+            let p = plan(&index, &synonyms, &q.text);
+            if p.musts.is_empty() {
+                continue;
+            }
+            let mut parts: Vec<(Occur, Box<dyn Query>)> =
+                p.musts.iter().map(|m| (Occur::Must, m.box_clone())).collect();
+            parts.extend(site_kind_filters(&f, &q));
+            let count =
+                searcher.search(&*combine(parts.iter().map(|(o, q)| (*o, q.box_clone())).collect()), &Count).unwrap();
+            parts.extend(p.ranking);
+            let want = searcher.search(&*combine(parts), &TopDocs::with_limit(10).order_by_score()).unwrap();
+            let got = run(&index, &synonyms, &q, None).unwrap();
+            assert_eq!(got.total as usize, count, "{q:?}");
+            assert_eq!(got.hits.len(), want.len(), "{q:?}");
+            for (h, (score, addr)) in got.hits.iter().zip(&want) {
+                assert!((h.score - score).abs() <= 1e-4 * score.abs().max(1.0), "{q:?}: {} vs {score}", h.score);
+                let d: TantivyDocument = searcher.doc(*addr).unwrap();
+                // Equal scores may come in another order; distinct ones may not.
+                if stored_str(&d, f.key) != h.key {
+                    let same = want.iter().filter(|(s, _)| (s - score).abs() <= 1e-4 * score.abs().max(1.0)).count();
+                    assert!(same > 1, "{q:?}: {} where {} was expected", h.key, stored_str(&d, f.key));
+                }
+            }
+            compared += 1;
+        }
+        assert!(compared >= 100, "{compared}");
     }
 
     #[test]

@@ -290,6 +290,45 @@ fn corrupt_index_is_rebuilt_and_reindex_equals_incremental() {
     assert_eq!(public_keys(&ix), incremental.0);
 }
 
+/// An index written by an older version of the crate (another schema, or the same
+/// schema with an older analysis version in its commit payload) is never searched: it
+/// is rebuilt, so an operator's old index cannot silently give wrong results.
+#[test]
+fn an_index_of_an_older_schema_or_analysis_version_is_rebuilt() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Fake::default();
+    let sources: [&dyn SearchSource; 1] = [&fake];
+    let mut ix = open(dir.path());
+    for n in 1..=6 {
+        fake.put(&db, n, 1, true, "政务公开");
+    }
+    ix.poll(&db, &sources).unwrap();
+    let keys = public_keys(&ix);
+    assert_eq!(keys.len(), 6);
+    let current = format!("\\\"schema\\\":{}", sitegroup_search::index::SCHEMA_VERSION);
+    let edits: [(&str, String, &str); 2] = [
+        // The schema of version 1 had `body_ng` where version 2 has `all_ng`.
+        ("schema", "\"all_ng\"".to_string(), "\"body_ng\""),
+        ("payload", current.clone(), "\\\"schema\\\":1"),
+    ];
+    for (what, from, to) in edits {
+        let generation = ix.engine().generation();
+        drop(ix);
+        let meta = dir.path().join(&generation).join("public").join("meta.json");
+        let text = std::fs::read_to_string(&meta).unwrap();
+        assert!(text.contains(&from), "{what}: {from} not in {text}");
+        std::fs::write(&meta, text.replace(&from, to)).unwrap();
+        ix = open(dir.path());
+        assert!(ix.engine().needs_rebuild(), "{what}");
+        assert_ne!(ix.engine().generation(), generation, "{what}");
+        let r = ix.poll(&db, &sources).unwrap();
+        assert!(r.rebuilt, "{what}");
+        assert_eq!(public_keys(&ix), keys, "{what}");
+        assert_eq!(public_hits(&ix, "政务公开"), keys, "{what}");
+    }
+}
+
 // ------------------------------------------------------------ tenancy
 
 #[derive(Debug, Clone)]
