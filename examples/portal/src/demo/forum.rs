@@ -435,10 +435,9 @@ mod tests {
         assert_eq!(history(Scale::Small, now).iter().filter(|t| t.answer.is_none()).count(), 2);
     }
 
-    /// The full history through the facade: the seed's figures, and how long it takes
-    /// (printed, not asserted). `cargo test --release -p portal --lib forum_full -- --ignored`.
+    /// The full history through the facade: the seed's figures (a few seconds in a
+    /// debug build); how long it takes is printed, not asserted.
     #[test]
-    #[ignore = "seeds 2,772 threads; run on demand (release) to time it"]
     fn forum_full_seed() {
         use sitegroup::NewUnit;
         let dir = tempfile::tempdir().unwrap();
