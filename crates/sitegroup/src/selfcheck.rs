@@ -1,0 +1,660 @@
+//! The self-check (自查) against the national inspection indicators (issue 6): every veto and
+//! deduction indicator the group's data can compute, with evidence, a score per site and a
+//! ranked table (the annual performance evaluation of department sites).
+//!
+//! **What it owns.** Gathering the findings from the other modules (column health, date
+//! flags, the content checker over published documents, tickets, solicitations, service
+//! guides, site identity), the availability-probe table (`selfcheck_probes`, written by
+//! the portal, which alone can speak HTTP), the per-site error-report (纠错) entry setting
+//! (`site.error_report.{site id}`), and the .xlsx export. Scoring is pure, in [`score`].
+//!
+//! **What it must never do.** Change content or tickets; show one site's findings to
+//! another site's administrator: a site admin checks their own site only
+//! (`RunSelfCheck` on the site), the centre the whole group (`RunSelfCheck` on the group).
+//!
+//! **Invariants.** Reads only, except the probe recording and the error-report setting,
+//! which are audited writes in one transaction. Indicator rules:
+//! - column indicators come from [`SiteGroup::column_health`] (national thresholds of the
+//!   columns crate); lapsing-soon columns become non-scoring notices;
+//! - published documents are checked with the group's checker: `prohibited_word`,
+//!   `serious_error` and blocking `confidential_marker` findings are vetoes;
+//!   `id_number`/`bank_card` are deductions (one finding per document and indicator);
+//! - a message of the past year that waited more than three months is a veto;
+//! - a channel of the site's unit is idle when none of its messages was answered in the
+//!   past 365 days and its first message came more than 30 days ago; when every channel
+//!   of the unit is idle, each idle finding is a veto (no working channel);
+//! - probes of the past 7 days: a probe fails on a status outside 200–399 or a load over
+//!   15 s; 5 % or more failed is the veto, fewer failed pages are deductions.
+
+mod score;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use sitegroup_columns::Veto;
+use sitegroup_core::{Action, Actor, Origin, Resource, SiteId, SiteStatus, ValidationError, authorize};
+use sitegroup_store::{StoreError, Tx, Value, core_repo, params};
+use sitegroup_text::checks::Severity;
+
+pub use score::{
+    CheckEvidence, CheckFinding, CheckIndicator, CheckNotice, CheckVerdict, SelfCheckSite, check_deductions,
+    check_rank, check_site,
+};
+
+use crate::content_service::checker_for;
+use crate::error::Error;
+use crate::group::SiteGroup;
+
+/// A probe slower than this (milliseconds) counts as failed (the indicator's 15 s).
+pub const CHECK_PROBE_SLOW_MS: i64 = 15_000;
+/// Probes of this many trailing days are judged.
+pub const CHECK_PROBE_WINDOW_DAYS: i64 = 7;
+/// Probe rows older than this many days are pruned when new ones are recorded.
+pub const CHECK_PROBE_KEEP_DAYS: i64 = 30;
+/// Longest error-report entry accepted.
+pub const CHECK_ERROR_REPORT_MAX: usize = 500;
+
+const DAY: i64 = 86_400;
+
+/// The migrations of the self-check: the probe table.
+pub(crate) fn migrations() -> Vec<sitegroup_store::Migration> {
+    vec![sitegroup_store::Migration {
+        module: "selfcheck",
+        version: 1,
+        name: "availability probe results",
+        sql: "CREATE TABLE selfcheck_probes (
+            id {{id}},
+            site_id BIGINT NOT NULL REFERENCES sites(id),
+            path TEXT NOT NULL,
+            status BIGINT NOT NULL,
+            millis BIGINT NOT NULL,
+            at BIGINT NOT NULL
+        );
+        CREATE INDEX selfcheck_probes_site ON selfcheck_probes (site_id, at);",
+        postgres_sql: None,
+    }]
+}
+
+/// One availability probe the portal made: a page of a site requested in-process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckProbe {
+    /// The site.
+    pub site: SiteId,
+    /// The path requested (`/jyj/`).
+    pub path: String,
+    /// HTTP status (0 when the request failed without one).
+    pub status: u16,
+    /// Time to the full response, milliseconds.
+    pub millis: i64,
+}
+
+impl CheckProbe {
+    /// Whether this probe counts as a failure to load.
+    pub fn failed(&self) -> bool {
+        !(200..400).contains(&self.status) || self.millis > CHECK_PROBE_SLOW_MS
+    }
+}
+
+/// The self-check of one site or the whole group at one time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfCheckReport {
+    /// When it was computed, unix seconds.
+    pub at: i64,
+    /// The sites checked, in rank order.
+    pub sites: Vec<SelfCheckSite>,
+}
+
+impl SelfCheckReport {
+    /// Every finding, site by site in rank order.
+    pub fn findings(&self) -> impl Iterator<Item = &CheckFinding> {
+        self.sites.iter().flat_map(|s| s.findings.iter())
+    }
+
+    /// The ranked table and every finding as an .xlsx workbook (two sheets).
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, Error> {
+        check_xlsx(self).map_err(|e| Error::Internal(format!("xlsx: {e}")))
+    }
+}
+
+fn check_xlsx(report: &SelfCheckReport) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("排名")?;
+    ws.write_string_with_format(0, 0, format!("网站自查结果（{}）", check_date(report.at)), &bold)?;
+    for (c, h) in
+        ["排名", "站点代码", "站点", "得分", "扣分", "否决项", "结论", "问题数", "即将到期栏目"].iter().enumerate()
+    {
+        ws.write_string_with_format(1, c as u16, *h, &bold)?;
+    }
+    for (i, s) in report.sites.iter().enumerate() {
+        let row = i as u32 + 2;
+        ws.write_number(row, 0, f64::from(s.rank))?;
+        ws.write_string(row, 1, &s.code)?;
+        ws.write_string(row, 2, &s.name)?;
+        ws.write_number(row, 3, f64::from(s.score))?;
+        ws.write_number(row, 4, f64::from(s.deducted))?;
+        ws.write_number(row, 5, f64::from(s.vetoes))?;
+        ws.write_string(row, 6, verdict_zh(s.verdict))?;
+        ws.write_number(row, 7, s.findings.len() as f64)?;
+        ws.write_number(row, 8, s.notices.len() as f64)?;
+    }
+    ws.set_column_width(2, 24)?;
+    let ws = wb.add_worksheet();
+    ws.set_name("问题")?;
+    for (c, h) in ["站点代码", "指标", "否决", "证据", "起始日期", "整改建议"].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, f) in report.findings().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_string(row, 0, &f.site_code)?;
+        ws.write_string(row, 1, f.indicator.as_str())?;
+        ws.write_string(row, 2, if f.veto { "是" } else { "否" })?;
+        ws.write_string(row, 3, f.evidence.describe())?;
+        ws.write_string(row, 4, f.since.map(check_date).unwrap_or_default())?;
+        ws.write_string(row, 5, f.indicator.todo())?;
+    }
+    ws.set_column_width(3, 60)?;
+    ws.set_column_width(5, 50)?;
+    wb.save_to_buffer()
+}
+
+fn verdict_zh(v: CheckVerdict) -> &'static str {
+    match v {
+        CheckVerdict::Vetoed => "单项否决",
+        CheckVerdict::Failed => "不合格",
+        CheckVerdict::Passed => "合格",
+        CheckVerdict::Good => "良好",
+    }
+}
+
+/// `YYYY-MM-DD` in Beijing time.
+pub fn check_date(at: i64) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600);
+    match (chrono::DateTime::from_timestamp(at, 0), tz) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+        _ => String::new(),
+    }
+}
+
+fn error_report_key(site: SiteId) -> String {
+    format!("site.error_report.{}", site.0)
+}
+
+/// A published document as the self-check reads it.
+struct PublishedRow {
+    id: i64,
+    site: SiteId,
+    column: i64,
+    published_at: Option<i64>,
+    date_flag_days: Option<i64>,
+    fields: String,
+}
+
+fn published_rows(tx: &mut Tx<'_>, site: Option<SiteId>) -> Result<Vec<PublishedRow>, StoreError> {
+    let mut sql = String::from(
+        "SELECT d.id, d.site_id, d.column_id, d.published_at, d.date_flag_days, r.fields \
+         FROM content_documents d JOIN content_revisions r ON r.id = d.published_rev \
+         WHERE d.published_rev IS NOT NULL",
+    );
+    let mut p: Vec<Value> = vec![];
+    if let Some(s) = site {
+        sql.push_str(" AND d.site_id = ?");
+        p.push(s.0.into());
+    }
+    sql.push_str(" ORDER BY d.id");
+    tx.query(&sql, &p)?
+        .iter()
+        .map(|r| {
+            Ok(PublishedRow {
+                id: r.get(0)?,
+                site: SiteId(r.get(1)?),
+                column: r.get(2)?,
+                published_at: r.get(3)?,
+                date_flag_days: r.get(4)?,
+                fields: r.get(5)?,
+            })
+        })
+        .collect()
+}
+
+/// `(unit id, channel, first received, last answered)` of one channel of one unit.
+type ChannelRow = (i64, String, i64, Option<i64>);
+
+/// Every channel of every unit, over valid tickets.
+fn channel_rows(tx: &mut Tx<'_>) -> Result<Vec<ChannelRow>, StoreError> {
+    tx.query(
+        "SELECT COALESCE(t.unit_id, t.target_unit), t.channel, MIN(t.received_at), MAX(t.replied_at) \
+         FROM interaction_tickets t WHERE t.state <> 'rejected' AND COALESCE(t.unit_id, t.target_unit) IS NOT NULL \
+         GROUP BY COALESCE(t.unit_id, t.target_unit), t.channel",
+        &[],
+    )?
+    .iter()
+    .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+    .collect()
+}
+
+fn probe_rows(tx: &mut Tx<'_>, from: i64) -> Result<Vec<(CheckProbe, i64)>, StoreError> {
+    tx.query("SELECT site_id, path, status, millis, at FROM selfcheck_probes WHERE at >= ? ORDER BY id", params![from])?
+        .iter()
+        .map(|r| {
+            let status: i64 = r.get(2)?;
+            Ok((
+                CheckProbe {
+                    site: SiteId(r.get(0)?),
+                    path: r.get(1)?,
+                    status: u16::try_from(status).unwrap_or(0),
+                    millis: r.get(3)?,
+                },
+                r.get(4)?,
+            ))
+        })
+        .collect()
+}
+
+/// Collects findings per site.
+struct Sink {
+    wanted: HashSet<SiteId>,
+    codes: HashMap<SiteId, String>,
+    findings: HashMap<SiteId, Vec<CheckFinding>>,
+}
+
+impl Sink {
+    fn add(
+        &mut self,
+        site: SiteId,
+        indicator: CheckIndicator,
+        veto: bool,
+        evidence: CheckEvidence,
+        since: Option<i64>,
+    ) {
+        if !self.wanted.contains(&site) {
+            return;
+        }
+        let site_code = self.codes.get(&site).cloned().unwrap_or_default();
+        self.findings.entry(site).or_default().push(CheckFinding { site, site_code, indicator, veto, evidence, since });
+    }
+}
+
+impl SiteGroup {
+    /// Runs the self-check: `site` alone (`RunSelfCheck` on it: a site admin, for their own
+    /// site) or, with `None`, every open site of the group (`RunSelfCheck` on the group:
+    /// the centre). Templates, closed and archived sites are not checked in the group run.
+    pub fn self_check(&self, actor: &Actor, site: Option<SiteId>) -> Result<SelfCheckReport, Error> {
+        authorize(actor, Action::RunSelfCheck, &site.map_or(Resource::Group, Resource::Site))?;
+        // The caller is authorised for everything gathered below; the modules' own
+        // group-level reads run as the self-check's system actor.
+        let inner = Actor::system("selfcheck");
+        let now = self.now();
+        let tree = self.site_tree()?;
+        let checked: Vec<&sitegroup_core::Site> = match site {
+            Some(id) => {
+                vec![tree.get(id).ok_or_else(|| Error::NotFound { what: "site", key: id.0.to_string() })?]
+            }
+            None => tree.sites().iter().filter(|s| !s.is_template && matches!(s.status, SiteStatus::Open)).collect(),
+        };
+        let mut sink = Sink {
+            wanted: checked.iter().map(|s| s.id).collect(),
+            codes: tree.sites().iter().map(|s| (s.id, s.code.clone())).collect(),
+            findings: HashMap::new(),
+        };
+
+        // Columns: health and reminders, per site.
+        let mut notices: HashMap<SiteId, Vec<CheckNotice>> = HashMap::new();
+        let mut columns: HashMap<i64, (String, String)> = HashMap::new();
+        for s in &checked {
+            let activity = self.column_activity_of(s.id)?;
+            let health = self.column_health_of(&inner, s.id, &activity, crate::health::RATE_WINDOW_DAYS)?;
+            for c in &health.columns {
+                columns.insert(c.column, (c.path.clone(), c.name.clone()));
+            }
+            self.column_findings(&mut sink, s.id, &health);
+            let reminders = self.column_reminders(&inner, s.id, &activity, crate::health::RATE_WINDOW_DAYS)?;
+            let list = notices.entry(s.id).or_default();
+            for r in reminders.into_iter().filter(|r| r.health.lapses_soon()) {
+                list.push(CheckNotice {
+                    site: s.id,
+                    column: r.health.column,
+                    column_path: r.health.path.clone(),
+                    column_name: r.health.name.clone(),
+                    due_at: r.health.due_at.unwrap_or(now),
+                    owners: r.owners.iter().map(|o| o.name.clone()).collect(),
+                });
+            }
+        }
+
+        self.document_findings(&mut sink, site, &columns)?;
+        self.ticket_findings(&mut sink, &tree, now)?;
+
+        for s in self.solicitations_without_summary(now)?.into_iter().filter(|s| s.overdue) {
+            let evidence = CheckEvidence {
+                solicitation: Some(s.id),
+                title: Some(s.title.clone()),
+                figure: Some(s.comments),
+                ..Default::default()
+            };
+            sink.add(s.site, CheckIndicator::SolicitationNoSummary, false, evidence, s.due_at);
+        }
+        for g in self.incomplete_service_guides(&inner, true)? {
+            let Some(site) = g.site else { continue };
+            let evidence = CheckEvidence {
+                item: Some(g.id),
+                title: Some(g.name.clone()),
+                detail: g.missing.iter().map(|e| e.as_str().to_string()).collect(),
+                ..Default::default()
+            };
+            sink.add(site, CheckIndicator::GuideIncomplete, g.veto, evidence, Some(g.updated_at));
+        }
+
+        // Identity footer and error-report entry.
+        let entries: HashMap<SiteId, String> = self.db.read(|tx| {
+            let mut out = HashMap::new();
+            for s in tree.sites() {
+                if let Some(v) = core_repo::get_setting(tx, &error_report_key(s.id))?
+                    && !v.trim().is_empty()
+                {
+                    out.insert(s.id, v);
+                }
+            }
+            Ok::<_, StoreError>(out)
+        })?;
+        for s in &checked {
+            let identity = tree.identity(s.id);
+            let mut missing = Vec::new();
+            if identity.site_code.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                missing.push("site_code".to_string());
+            }
+            if identity.icp.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                missing.push("icp".to_string());
+            }
+            if identity.police_filing.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                missing.push("police_filing".to_string());
+            }
+            let ancestors = ancestors(&tree, s.id);
+            if !ancestors.iter().any(|a| tree.get(*a).is_some_and(|x| x.unit.is_some())) {
+                missing.push("sponsor".to_string());
+            }
+            if !missing.is_empty() {
+                let evidence = CheckEvidence { detail: missing, ..Default::default() };
+                sink.add(s.id, CheckIndicator::IdentityFooter, false, evidence, None);
+            }
+            if !ancestors.iter().any(|a| entries.contains_key(a)) {
+                sink.add(s.id, CheckIndicator::ErrorReportEntry, false, CheckEvidence::default(), None);
+            }
+        }
+
+        self.probe_findings(&mut sink, now)?;
+
+        let mut sites: Vec<SelfCheckSite> = checked
+            .iter()
+            .map(|s| {
+                let findings = sink.findings.remove(&s.id).unwrap_or_default();
+                let notes = notices.remove(&s.id).unwrap_or_default();
+                check_site(s.id, s.code.clone(), s.name.clone(), findings, notes)
+            })
+            .collect();
+        check_rank(&mut sites);
+        Ok(SelfCheckReport { at: now, sites })
+    }
+
+    fn column_findings(&self, sink: &mut Sink, site: SiteId, health: &sitegroup_columns::SiteHealth) {
+        for v in &health.vetoes {
+            let (indicator, figure, since) = match v {
+                Veto::HomeNotUpdated { days } => (
+                    CheckIndicator::HomeStale,
+                    *days,
+                    health
+                        .latest_published_at
+                        .map(|t| t + i64::from(sitegroup_columns::HealthThresholds::default().home_stale_days) * DAY),
+                ),
+                Veto::StaleColumns { news, notice } => {
+                    (CheckIndicator::ColumnsStale, Some(i64::from(*news) + i64::from(*notice)), None)
+                }
+                Veto::ColumnsNotUpdated { count } => (CheckIndicator::ColumnsNotUpdated, Some(i64::from(*count)), None),
+                Veto::BlankColumns { count } => (CheckIndicator::BlankColumns, Some(i64::from(*count)), None),
+            };
+            let evidence = CheckEvidence { figure, ..Default::default() };
+            sink.add(site, indicator, true, evidence, since);
+        }
+        for c in health.columns.iter().filter(|c| c.counted) {
+            let evidence = CheckEvidence {
+                column: Some(c.column),
+                column_path: Some(c.path.clone()),
+                column_name: Some(c.name.clone()),
+                detail: vec![c.duty.to_string()],
+                ..Default::default()
+            };
+            if c.is_overdue() {
+                let evidence = CheckEvidence { figure: Some(c.overdue_days), ..evidence.clone() };
+                sink.add(site, CheckIndicator::ColumnStale, false, evidence, c.due_at);
+            }
+            if c.blank {
+                sink.add(site, CheckIndicator::BlankColumn, false, evidence, None);
+            }
+        }
+    }
+
+    /// Faked dates and the checker over the published documents (one pass).
+    fn document_findings(
+        &self,
+        sink: &mut Sink,
+        site: Option<SiteId>,
+        columns: &HashMap<i64, (String, String)>,
+    ) -> Result<(), Error> {
+        let checker = checker_for(self.dir())?;
+        let rows = self.db.read(|tx| published_rows(tx, site))?;
+        for row in rows {
+            if !sink.wanted.contains(&row.site) {
+                continue;
+            }
+            let fields: sitegroup_content::DocFields = serde_json::from_str(&row.fields)
+                .map_err(|e| Error::Internal(format!("document {} fields: {e}", row.id)))?;
+            let (path, name) = columns.get(&row.column).cloned().unzip();
+            let base = CheckEvidence {
+                column: Some(row.column),
+                column_path: path,
+                column_name: name,
+                document: Some(row.id),
+                title: Some(fields.title.clone()),
+                ..Default::default()
+            };
+            if let Some(days) = row.date_flag_days {
+                let evidence = CheckEvidence { figure: Some(days), ..base.clone() };
+                sink.add(row.site, CheckIndicator::FakedDate, true, evidence, row.published_at);
+            }
+            let mut found: Vec<(CheckIndicator, Vec<String>)> = Vec::new();
+            for f in checker.check_document(&fields.title, &fields.body_text) {
+                if f.severity != Severity::Block {
+                    continue;
+                }
+                let indicator = match f.rule.as_str() {
+                    "prohibited_word" => CheckIndicator::ProhibitedContent,
+                    "serious_error" => CheckIndicator::SeriousError,
+                    "confidential_marker" => CheckIndicator::LeakedSecret,
+                    "id_number" | "bank_card" => CheckIndicator::PersonalData,
+                    _ => continue,
+                };
+                // Personal data is evidence by rule only: the number itself is not repeated.
+                let shown = if indicator == CheckIndicator::PersonalData { f.rule.clone() } else { f.excerpt.clone() };
+                match found.iter_mut().find(|(i, _)| *i == indicator) {
+                    Some((_, list)) if !list.contains(&shown) && list.len() < 5 => list.push(shown),
+                    Some(_) => {}
+                    None => found.push((indicator, vec![shown])),
+                }
+            }
+            for (indicator, detail) in found {
+                let veto = indicator != CheckIndicator::PersonalData;
+                let evidence = CheckEvidence { detail, ..base.clone() };
+                sink.add(row.site, indicator, veto, evidence, row.published_at);
+            }
+        }
+        Ok(())
+    }
+
+    /// Messages unanswered for more than three months, and idle channels.
+    fn ticket_findings(&self, sink: &mut Sink, tree: &crate::sites::SiteTree, now: i64) -> Result<(), Error> {
+        let units = self.db.read(core_repo::list_units)?;
+        let unit_code: HashMap<i64, String> = units.iter().map(|u| (u.id.0, u.code.clone())).collect();
+        let mut sites_of_unit: HashMap<String, Vec<SiteId>> = HashMap::new();
+        for s in tree.sites() {
+            if let Some(u) = s.unit
+                && let Some(code) = unit_code.get(&u.0)
+            {
+                sites_of_unit.entry(code.clone()).or_default().push(s.id);
+            }
+        }
+        let rows = self.db.read(|tx| sitegroup_interaction::repo::report_rows(tx, now - 400 * DAY, now))?;
+        for v in sitegroup_interaction::report::three_month_unanswered(&rows, now) {
+            for site in sites_of_unit.get(&v.unit).into_iter().flatten() {
+                let evidence = CheckEvidence {
+                    ticket: Some(v.id),
+                    figure: v.replied_at.map(|r| (r - v.received_at) / DAY),
+                    ..Default::default()
+                };
+                sink.add(*site, CheckIndicator::UnansweredThreeMonths, true, evidence, Some(v.received_at));
+            }
+        }
+        let channels = self.db.read(channel_rows)?;
+        let mut per_unit: HashMap<i64, Vec<(ChannelRow, bool)>> = HashMap::new();
+        for row in channels {
+            let idle = row.3.is_none_or(|l| l < now - 365 * DAY) && row.2 <= now - 30 * DAY;
+            per_unit.entry(row.0).or_default().push((row, idle));
+        }
+        for (unit, list) in per_unit {
+            let Some(code) = unit_code.get(&unit) else { continue };
+            let all_idle = list.iter().all(|c| c.1);
+            for ((_, channel, first, last), _) in list.into_iter().filter(|c| c.1) {
+                for site in sites_of_unit.get(code).into_iter().flatten() {
+                    let evidence = CheckEvidence { detail: vec![channel.clone()], ..Default::default() };
+                    let since = last.map_or(first, |l| l + 365 * DAY);
+                    sink.add(*site, CheckIndicator::ChannelIdle, all_idle, evidence, Some(since));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn probe_findings(&self, sink: &mut Sink, now: i64) -> Result<(), Error> {
+        let rows = self.db.read(|tx| probe_rows(tx, now - CHECK_PROBE_WINDOW_DAYS * DAY))?;
+        let mut per_site: HashMap<SiteId, Vec<(CheckProbe, i64)>> = HashMap::new();
+        for r in rows {
+            per_site.entry(r.0.site).or_default().push(r);
+        }
+        for (site, list) in per_site {
+            let total = list.len();
+            let failed: Vec<&(CheckProbe, i64)> = list.iter().filter(|(p, _)| p.failed()).collect();
+            if failed.is_empty() {
+                continue;
+            }
+            let since = failed.iter().map(|(_, at)| *at).min();
+            if failed.len() * 20 >= total {
+                let mut paths: Vec<String> = failed.iter().map(|(p, _)| p.path.clone()).collect();
+                paths.dedup();
+                paths.truncate(5);
+                let evidence = CheckEvidence {
+                    detail: paths,
+                    figure: i64::try_from(failed.len() * 100 / total).ok(),
+                    ..Default::default()
+                };
+                sink.add(site, CheckIndicator::Unreachable, true, evidence, since);
+            } else {
+                let mut seen = HashSet::new();
+                for (p, at) in failed {
+                    if seen.insert(p.path.clone()) {
+                        let evidence = CheckEvidence {
+                            detail: vec![p.path.clone(), format!("HTTP {}", p.status), format!("{} ms", p.millis)],
+                            ..Default::default()
+                        };
+                        sink.add(site, CheckIndicator::PageFailed, false, evidence, Some(*at));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the portal's availability probes (`RunSelfCheck` on the group: the portal
+    /// runs them as its system actor) at the group's time, and prunes rows older than
+    /// [`CHECK_PROBE_KEEP_DAYS`]; one audit entry for the batch. Returns how many were kept.
+    pub fn record_check_probes(&self, actor: &Actor, origin: &Origin, probes: &[CheckProbe]) -> Result<usize, Error> {
+        authorize(actor, Action::RunSelfCheck, &Resource::Group)?;
+        for p in probes {
+            if p.path.is_empty() || p.path.chars().count() > 500 || !p.path.starts_with('/') {
+                return Err(
+                    ValidationError::Malformed { field: "path", reason: "a path starting with /".into() }.into()
+                );
+            }
+            if p.millis < 0 {
+                return Err(ValidationError::Malformed { field: "millis", reason: "negative".into() }.into());
+            }
+        }
+        let now = self.now();
+        let n = probes.len();
+        let failed = probes.iter().filter(|p| p.failed()).count();
+        self.audited(actor, origin, "selfcheck.probe", None, format!("probe:{now}"), |tx| {
+            tx.execute("DELETE FROM selfcheck_probes WHERE at < ?", params![now - CHECK_PROBE_KEEP_DAYS * DAY])?;
+            for p in probes {
+                tx.execute(
+                    "INSERT INTO selfcheck_probes (site_id, path, status, millis, at) VALUES (?, ?, ?, ?, ?)",
+                    params![p.site.0, p.path.clone(), i64::from(p.status), p.millis, now],
+                )?;
+            }
+            Ok(((), serde_json::json!({ "probes": n, "failed": failed })))
+        })?;
+        Ok(n)
+    }
+
+    /// Sets (or, with an empty `entry`, clears) the site's error-report (纠错) entry: a path
+    /// on this platform, an http(s) URL or a `mailto:` address where reports of errors on
+    /// the site go (`EditSite` on the site). A channel without one uses its website's.
+    pub fn set_error_report_entry(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        site: SiteId,
+        entry: &str,
+    ) -> Result<(), Error> {
+        authorize(actor, Action::EditSite, &Resource::Site(site))?;
+        let entry = entry.trim();
+        let len = entry.chars().count();
+        if len > CHECK_ERROR_REPORT_MAX {
+            return Err(ValidationError::TooLong { field: "error_report", len, max: CHECK_ERROR_REPORT_MAX }.into());
+        }
+        if !entry.is_empty() && !["/", "http://", "https://", "mailto:"].iter().any(|p| entry.starts_with(p))
+            || entry.chars().any(char::is_control)
+        {
+            return Err(ValidationError::Malformed {
+                field: "error_report",
+                reason: "a path, an http(s) URL or a mailto: address".into(),
+            }
+            .into());
+        }
+        self.site_tree()?.get(site).ok_or_else(|| Error::NotFound { what: "site", key: site.0.to_string() })?;
+        let value = entry.to_string();
+        self.audited(actor, origin, "site.error_report", Some(site), format!("site:{}", site.0), |tx| {
+            core_repo::set_setting(tx, &error_report_key(site), &value)?;
+            Ok(((), serde_json::json!({ "site": site.0, "entry": value })))
+        })
+    }
+
+    /// The site's own error-report entry, if set (public: it is shown on the site).
+    pub fn error_report_entry(&self, site: SiteId) -> Result<Option<String>, Error> {
+        let v = self.db.read(|tx| core_repo::get_setting(tx, &error_report_key(site)))?;
+        Ok(v.filter(|v| !v.trim().is_empty()))
+    }
+}
+
+/// The site and its ancestors, nearest first.
+fn ancestors(tree: &crate::sites::SiteTree, site: SiteId) -> Vec<SiteId> {
+    let mut out = vec![site];
+    let mut cur = tree.get(site).and_then(|s| s.parent);
+    while let Some(p) = cur {
+        if out.contains(&p) {
+            break;
+        }
+        out.push(p);
+        cur = tree.get(p).and_then(|s| s.parent);
+    }
+    out
+}
