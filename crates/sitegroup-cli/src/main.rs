@@ -6,6 +6,7 @@
 //!
 //! Run with: `cargo run -p sitegroup-cli -- --data ./data site list`
 
+mod check;
 mod columns;
 mod content;
 mod import;
@@ -117,6 +118,19 @@ enum Command {
         /// One JSON object per line: id, site, kind, title, url, score, snippet, published_at.
         #[arg(long)]
         json: bool,
+    },
+    /// The self-check against the national inspection indicators: every finding with its
+    /// evidence, a score per site and the group's ranking.
+    Check {
+        /// One site (code); default the whole group.
+        #[arg(long)]
+        site: Option<String>,
+        /// One JSON object per finding: site, indicator, veto, evidence, since.
+        #[arg(long)]
+        json: bool,
+        /// Also write the ranked table (and findings) to this .xlsx file.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
     },
     /// Rebuild the search indexes from the store.
     Reindex {
@@ -488,6 +502,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
             search::search(&open(&cli)?, &args, &mut out)?;
         }
         Command::Reindex { quiet } => search::reindex(&open(&cli)?, *quiet, &mut out)?,
+        Command::Check { site, json, xlsx } => {
+            let args = check::CheckArgs { site: site.as_deref(), json: *json, xlsx: xlsx.as_deref() };
+            check::run(&open(&cli)?, &me, &args, &mut out)?;
+        }
         Command::Tickets(TicketsCommand::Import { file }) => {
             tickets::import(&open(&cli)?, &me, &origin, file, &mut out)?
         }

@@ -483,3 +483,46 @@ fn ticket_settings_are_listed_set_and_checked() {
         "refused values were not stored"
     );
 }
+
+#[test]
+fn check_lists_findings_as_json_and_ranks_sites() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["init", "--admin", "admin"]);
+    ok(d, &["unit", "add", "--code", "jyj", "--name", "无为县教育局", "--kind", "department"]);
+    ok(
+        d,
+        &[
+            "site",
+            "add",
+            "--code",
+            "portal",
+            "--name",
+            "无为县人民政府",
+            "--kind",
+            "portal",
+            "--host",
+            "www.wuwei.gov.cn",
+        ],
+    );
+    // Nothing published, no identity, no error-report entry.
+    let json = ok(d, &["check", "--json"]);
+    let rows: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let home = rows.iter().find(|r| r["indicator"] == "home_stale").unwrap();
+    assert_eq!((&home["site"], &home["veto"]), (&serde_json::json!("portal"), &serde_json::json!(true)));
+    let footer = rows.iter().find(|r| r["indicator"] == "identity_footer").unwrap();
+    assert_eq!(footer["veto"], false);
+    assert!(footer["evidence"].as_str().unwrap().contains("site_code"), "{footer}");
+    assert!(rows.iter().any(|r| r["indicator"] == "error_report_entry"));
+    for r in &rows {
+        for key in ["site", "indicator", "veto", "evidence", "since"] {
+            assert!(r.get(key).is_some(), "{r} lacks {key}");
+        }
+    }
+    let xlsx = d.join("check.xlsx");
+    let table = ok(d, &["check", "--site", "portal", "--xlsx", xlsx.to_str().unwrap()]);
+    // Identity 5 + error-report entry 5 deducted; the stale home page is a veto.
+    assert!(table.contains("1\tportal\t无为县人民政府\t90\t10\t1\tvetoed"), "{table}");
+    assert_eq!(std::fs::read(&xlsx).unwrap()[..2], *b"PK");
+    fails(d, &["check", "--site", "nosuch"], "nosuch");
+}

@@ -96,6 +96,9 @@ pub enum Error {
     /// A services rule refused the operation.
     #[error(transparent)]
     Services(#[from] sitegroup_services::ServicesError),
+    /// An analytics rule refused the operation.
+    #[error(transparent)]
+    Stats(#[from] sitegroup_stats::StatsError),
     /// Search failed (ours: index files, or a source's storage).
     #[error(transparent)]
     Search(#[from] sitegroup_search::SearchError),
@@ -128,6 +131,7 @@ impl Error {
             Error::Interaction(e) => e.is_user_error(),
             Error::Forum(e) => e.is_user_error(),
             Error::Services(e) => e.is_user_error(),
+            Error::Stats(e) => e.is_user_error(),
             Error::Interview(e) => e.is_user_error(),
             Error::Survey(e) => e.is_user_error(),
             Error::Solicitation(e) => e.is_user_error(),

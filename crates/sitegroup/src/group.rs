@@ -57,6 +57,8 @@ fn all_migrations() -> Vec<sitegroup_store::Migration> {
     all.extend(sitegroup_search::migrations());
     all.extend(sitegroup_interaction::migrations());
     all.extend(sitegroup_services::migrations());
+    all.extend(sitegroup_stats::migrations());
+    all.extend(crate::selfcheck::migrations());
     all
 }
 

@@ -34,9 +34,11 @@ mod interaction_service;
 mod interview_service;
 mod mail;
 mod search_service;
+mod selfcheck;
 mod services_service;
 mod sites;
 mod solicitation_service;
+mod stats_service;
 mod survey_service;
 mod users;
 
@@ -55,11 +57,15 @@ pub use mail::{
     MAIL_CONSUMER, MailError, MailKind, MailNotice, MailReport, Mailer, MemoryMailer, OutgoingMail, SmtpMailer,
 };
 #[allow(unused_imports)]
+pub use selfcheck::*;
+#[allow(unused_imports)]
 pub use services_service::*;
 pub use sitegroup_content::{DocInput, DocKind, DocState, Document, PublicDocument, Revision};
 pub use sites::SiteTree;
 #[allow(unused_imports)]
 pub use solicitation_service::*;
+#[allow(unused_imports)]
+pub use stats_service::*;
 #[allow(unused_imports)]
 pub use survey_service::*;
 
@@ -83,5 +89,6 @@ pub use sitegroup_search::{
     PollReport, ReindexProgress, ReindexReport, SearchHit, SearchQuery, SearchResults, Sort, Suggestion,
 };
 pub use sitegroup_services as services;
+pub use sitegroup_stats as stats;
 pub use sitegroup_store as store;
 pub use sitegroup_text as text;

@@ -18,6 +18,7 @@ mod images;
 mod interview;
 mod services;
 mod solicitation;
+mod stats;
 mod survey;
 mod text;
 mod tickets;
@@ -232,8 +233,8 @@ pub enum Scale {
 }
 
 /// Progress steps of the interaction and services demo data: one each for tickets, the
-/// forum, interviews, surveys, solicitations and services.
-const INTERACTION_STEPS: u64 = 6;
+/// forum, interviews, surveys, solicitations, services and page views.
+const INTERACTION_STEPS: u64 = 7;
 
 /// Number of progress steps [`seed_with`] reports at a scale.
 pub fn steps_with(scale: Scale) -> u64 {
@@ -271,6 +272,7 @@ pub fn seed_report(
         ("在线调查", survey::seed),
         ("民意征集", solicitation::seed),
         ("网上办事", services::seed),
+        ("访问统计", stats::seed),
     ];
     for (name, seed) in modules {
         seed(group, scale, &mut |_| {})?;

@@ -21,6 +21,8 @@ pub const LANGUAGES: &[(&str, &[&str])] = &[(
         include_str!("../messages/zh-CN/survey.txt"),
         include_str!("../messages/zh-CN/solicitation.txt"),
         include_str!("../messages/zh-CN/services.txt"),
+        include_str!("../messages/zh-CN/stats.txt"),
+        include_str!("../messages/zh-CN/selfcheck.txt"),
     ],
 )];
 

@@ -21,6 +21,7 @@ mod interaction;
 mod public;
 mod search;
 mod services;
+mod stats;
 mod templates;
 
 use std::collections::HashMap;
@@ -47,6 +48,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::i18n::{Catalogue, CatalogueError};
 
+pub use stats::{flush_stats, record_view, spawn_stats_flush};
 pub use templates::ASSETS;
 
 /// Every template: the layout, login and back office ones (`templates::TEMPLATES`) and
@@ -128,6 +130,8 @@ struct Inner {
     limits: interaction::Limiter,
     /// Live interview viewers: one broadcast channel per interview (in memory, per process).
     live: interaction::interview::LiveRegistry,
+    /// Page views waiting for the next flush (in memory, per process).
+    visits: stats::Recorder,
 }
 
 impl std::fmt::Debug for AppState {
@@ -156,6 +160,7 @@ impl AppState {
             secure_cookies: options.secure_cookies,
             limits: interaction::Limiter::default(),
             live: interaction::interview::LiveRegistry::default(),
+            visits: stats::Recorder::default(),
         })))
     }
 
@@ -167,6 +172,11 @@ impl AppState {
     /// The message catalogue.
     pub fn catalogue(&self) -> &Catalogue {
         &self.0.catalogue
+    }
+
+    /// The page-view buffer.
+    pub(crate) fn visits(&self) -> &stats::Recorder {
+        &self.0.visits
     }
 
     fn t(&self, key: &str) -> String {
@@ -201,6 +211,8 @@ pub fn app(state: AppState) -> Router {
         // The letter forms read their own bodies (a 20,000-character letter is larger than BODY_LIMIT).
         .merge(interaction::routes())
         .merge(services::routes())
+        .merge(stats::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), stats::record_view))
         .layer(middleware::from_fn_with_state(state.clone(), error_pages));
     for (name, value) in security {
         router = router.layer(SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value)));

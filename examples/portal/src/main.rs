@@ -17,7 +17,10 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
-use portal::{AppState, MailSetup, Options, app, demo, spawn_interaction_tasks, spawn_search_poll, spawn_site_refresh};
+use portal::{
+    AppState, MailSetup, Options, app, demo, flush_stats, spawn_interaction_tasks, spawn_search_poll,
+    spawn_site_refresh, spawn_stats_flush,
+};
 use sitegroup::SmtpMailer;
 use sitegroup::{Actor, SiteGroup};
 
@@ -27,6 +30,8 @@ const REFRESH_EVERY: Duration = Duration::from_secs(5);
 const SEARCH_POLL_EVERY: Duration = Duration::from_secs(2);
 /// How often leader mail is forwarded in its batches and due letters are urged.
 const INTERACTION_EVERY: Duration = Duration::from_secs(300);
+/// How often buffered page views are written (aggregated every 12th time, i.e. each minute).
+const STATS_FLUSH_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about = "Example portal of a county government site group.")]
@@ -170,8 +175,9 @@ async fn serve(state: AppState, listen: SocketAddr, mail: Option<MailSetup>) -> 
     let refresh = spawn_site_refresh(state.clone(), REFRESH_EVERY);
     let search = spawn_search_poll(state.clone(), SEARCH_POLL_EVERY);
     let interaction = spawn_interaction_tasks(state.clone(), INTERACTION_EVERY, mail);
+    let visits = spawn_stats_flush(state.clone(), STATS_FLUSH_EVERY);
     println!("门户已启动 / portal listening on http://{listen}/");
-    let result = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    let result = axum::serve(listener, app(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -180,5 +186,10 @@ async fn serve(state: AppState, listen: SocketAddr, mail: Option<MailSetup>) -> 
     refresh.abort();
     search.abort();
     interaction.abort();
+    visits.abort();
+    // The page views still in memory.
+    if let Err(e) = flush_stats(&state, true).await {
+        eprintln!("portal: storing page views failed: {e}");
+    }
     result
 }

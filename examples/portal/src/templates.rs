@@ -48,6 +48,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/tickets_urgings.html", include_str!("../templates/admin/tickets_urgings.html")),
     ("admin/tickets_settings.html", include_str!("../templates/admin/tickets_settings.html")),
     ("admin/tickets_report.html", include_str!("../templates/admin/tickets_report.html")),
+    ("admin/stats_dashboard.html", include_str!("../templates/admin/stats_dashboard.html")),
+    ("admin/selfcheck.html", include_str!("../templates/admin/selfcheck.html")),
     // Surveys (在线调查).
     ("interaction/survey_chart.html", include_str!("../templates/interaction/survey_chart.html")),
     ("interaction/survey_list.html", include_str!("../templates/interaction/survey_list.html")),

@@ -12,6 +12,7 @@ mod docs;
 mod health;
 mod multipart;
 mod review;
+mod selfcheck;
 mod syndication;
 mod tickets;
 
@@ -74,7 +75,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/docs/{id}/edit", get(docs::edit_form).post(docs::save_edit))
         .route("/admin/docs/{id}/attachments", post(docs::upload))
         .layer(DefaultBodyLimit::disable());
-    small.merge(large).merge(tickets::routes())
+    small.merge(large).merge(tickets::routes()).merge(selfcheck::routes())
 }
 
 // ---------------------------------------------------------------------------------

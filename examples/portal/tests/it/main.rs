@@ -14,6 +14,8 @@ mod login;
 mod pages;
 mod public_content;
 mod search;
+mod selfcheck;
 mod services;
 mod solicitations;
+mod stats;
 mod surveys;
