@@ -8,8 +8,31 @@ use std::sync::Arc;
 
 use sitegroup::content::{DocInput, Document};
 use sitegroup::{
-    Actor, Clock, NewColumn, NewSite, NewUnit, Origin, PublishAt, Site, SiteGroup, SiteId, TestClock, UnitKind,
+    Actor, Clock, Grant, NewColumn, NewSite, NewUnit, Origin, PublishAt, Role, Scope, Site, SiteGroup, SiteId,
+    TestClock, UnitKind, UserId,
 };
+
+/// An instant (unix seconds) from RFC 3339 text; fixtures write Beijing times
+/// (`2025-06-03T09:00:00+08:00`).
+pub fn at(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).expect("an RFC 3339 fixture time").timestamp()
+}
+
+/// Sets the test clock to an RFC 3339 instant.
+pub fn set_time(clock: &TestClock, rfc3339: &str) {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339).expect("an RFC 3339 fixture time");
+    clock.set(t.with_timezone(&chrono::Utc));
+}
+
+/// The origin of fixture actions.
+pub fn test_origin() -> Origin {
+    Origin::other("test")
+}
+
+/// The information centre (信息中心): a group administrator.
+pub fn centre() -> Actor {
+    Actor::user(UserId(900), "centre", vec![Grant { role: Role::GroupAdmin, scope: Scope::Group }])
+}
 
 /// Runs `test` once per available driver, with a label naming it.
 pub fn for_each_group(test: impl Fn(&str, &SiteGroup)) {

@@ -11,16 +11,13 @@ use sitegroup::{
     Actor, Error, ForumModeration, ForumOfficial, ForumPoster, Grant, NewSite, Origin, Role, Scope, SiteGroup, SiteId,
     ThreadImport, UserId,
 };
+use sitegroup_tests::centre;
 use sitegroup_tests::{for_each_group, for_each_group_with_clock, system, unit};
 
 const IP: &str = "203.0.113.77";
 
 fn o() -> Origin {
     Origin::web(Some(IP.into()))
-}
-
-fn centre() -> Actor {
-    Actor::user(UserId(900), "centre", vec![Grant { role: Role::GroupAdmin, scope: Scope::Group }])
 }
 
 fn handler(site: SiteId, name: &str) -> Actor {

@@ -9,22 +9,10 @@ use sitegroup::interaction::interview::{
     QuestionState, Speaker,
 };
 use sitegroup::{
-    Actor, AuditQuery, Error, Grant, ImportTicket, NewSite, Origin, Role, Scope, SiteGroup, SiteId, TestClock, UserId,
-    ValidationError,
+    Actor, AuditQuery, Error, Grant, ImportTicket, NewSite, Role, Scope, SiteGroup, SiteId, UserId, ValidationError,
 };
+use sitegroup_tests::{at, centre, set_time, test_origin as o};
 use sitegroup_tests::{for_each_group, for_each_group_with_clock, system, unit};
-
-fn at(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
-}
-
-fn set_time(clock: &TestClock, s: &str) {
-    clock.set(chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc));
-}
-
-fn o() -> Origin {
-    Origin::other("test")
-}
 
 /// Units `a` and `b`, each owning a department site; returns the two site ids.
 fn setup(group: &SiteGroup) -> (SiteId, SiteId) {
@@ -52,9 +40,6 @@ fn setup(group: &SiteGroup) -> (SiteId, SiteId) {
     (mk("site-a", ua.id), mk("site-b", ub.id))
 }
 
-fn centre() -> Actor {
-    Actor::user(UserId(900), "centre", vec![Grant { role: Role::GroupAdmin, scope: Scope::Group }])
-}
 fn leader() -> Actor {
     Actor::user(UserId(901), "leader", vec![Grant { role: Role::Leader, scope: Scope::Group }])
 }

@@ -9,22 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use sitegroup::interaction::flow::Command;
 use sitegroup::interaction::model::{NewTicket, Writer};
-use sitegroup::{
-    Actor, Grant, MailNotice, MemoryMailer, NewSite, Origin, Role, Scope, SiteGroup, SiteId, SmtpMailer, UserId,
-};
+use sitegroup::{Actor, Grant, MailNotice, MemoryMailer, NewSite, Role, Scope, SiteGroup, SiteId, SmtpMailer, UserId};
+use sitegroup_tests::{at, centre, test_origin as o};
 use sitegroup_tests::{for_each_group_with_clock, system, unit};
-
-fn at(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
-}
-
-fn o() -> Origin {
-    Origin::other("test")
-}
-
-fn centre() -> Actor {
-    Actor::user(UserId(900), "centre", vec![Grant { role: Role::GroupAdmin, scope: Scope::Group }])
-}
 
 fn setup(group: &SiteGroup) -> SiteId {
     let ua = unit(group, "a", "甲局");

@@ -8,18 +8,11 @@ use sitegroup::interaction::solicitation::{
     SummaryStatus,
 };
 use sitegroup::{Actor, Error, Grant, Origin, Role, Scope, SiteGroup, SiteId, UserId};
+use sitegroup_tests::{at, centre, test_origin as o};
 use sitegroup_tests::{for_each_group, for_each_group_with_clock, system, two_channels};
-
-fn o() -> Origin {
-    Origin::other("test")
-}
 
 fn web(addr: &str) -> Origin {
     Origin::web(Some(addr.to_string()))
-}
-
-fn at(s: &str) -> i64 {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp()
 }
 
 fn editor(site: SiteId) -> Actor {
@@ -32,10 +25,6 @@ fn reviewer(site: SiteId) -> Actor {
 
 fn handler(site: SiteId) -> Actor {
     Actor::user(UserId(300 + site.0), "handler", vec![Grant { role: Role::Handler, scope: Scope::Site(site) }])
-}
-
-fn centre() -> Actor {
-    Actor::user(UserId(900), "centre", vec![Grant { role: Role::GroupAdmin, scope: Scope::Group }])
 }
 
 fn citizen() -> Actor {
