@@ -82,6 +82,7 @@ fn large_group(c: &mut Criterion) {
             public: false,
             writer: None,
             category: None,
+            ..Default::default()
         });
         if batch.len() == batch.capacity() {
             let results = group.import_tickets_batch(&me, &Origin::cli(), &batch).unwrap();

@@ -5,7 +5,10 @@
 //!   is drained outside the timed loop, so every timed request takes the recording path).
 //! - `stats_aggregation`: aggregating one day inside a table of `STATS_BENCH_VIEWS` page
 //!   views (default 1,000,000; spread over 100 Beijing days), generated in a temp SQLite
-//!   with one bulk `INSERT … WITH RECURSIVE`; and, timed once, the catch-up of every day.
+//!   with one bulk `INSERT … WITH RECURSIVE`; and, timed once, the catch-up of every day,
+//!   the group dashboard over the 100 days (three reads), the purge of the 100 days' raw
+//!   rows (retention set to 1 day) and the dashboard again (same figures, asserted).
+//!   Set `STATS_BENCH_SKIP_DAY=1` to skip the criterion part (the one-day aggregation).
 //!
 //! Run with: `STATS_BENCH_VIEWS=10000000 cargo bench -p sitegroup-benches --bench stats`
 #![allow(clippy::unwrap_used)]
@@ -93,7 +96,8 @@ fn aggregation(c: &mut Criterion) {
         let conn = rusqlite::Connection::open(dir.path().join("sitegroup.sqlite")).unwrap();
         conn.busy_timeout(Duration::from_secs(30)).unwrap();
         // 70 sites, 20 columns each, two views in three on one of 30,000 documents, up to
-        // 50,000 visitor keys a day, one view in ten from a search engine.
+        // 50,000 visitor keys a day, one view in ten from one of 300 referring hosts, one in
+        // fifty a site search for one of 500 terms.
         conn.execute(
             &format!(
                 "INSERT INTO stats_views (site_id, column_id, doc_id, at, day, visitor, referrer_host, search_terms)
@@ -101,8 +105,8 @@ fn aggregation(c: &mut Criterion) {
                  SELECT 1 + i % 70, 1 + i % 1400, CASE WHEN i % 3 = 0 THEN NULL ELSE 1 + i % 30000 END,
                         ({day0} + i % {DAYS}) * 86400 - 28800 + (i * 7) % 86400, {day0} + i % {DAYS},
                         printf('%016x', (i / {DAYS} * 2654435761) % 50000 + 1000000 * (i % {DAYS})),
-                        CASE WHEN i % 10 = 0 THEN 'www.baidu.com' END,
-                        CASE WHEN i % 50 = 0 THEN '招聘' END
+                        CASE WHEN i % 10 = 0 THEN printf('r%d.example.cn', (i / 10) % 300) END,
+                        CASE WHEN i % 50 = 0 THEN printf('招聘%d', (i / 50) % 500) END
                  FROM n",
                 last = views - 1
             ),
@@ -112,12 +116,18 @@ fn aggregation(c: &mut Criterion) {
     }
     eprintln!("generated {views} page views over {DAYS} days in {:.1} s", started.elapsed().as_secs_f64());
     let day = day0 + DAYS / 2;
-    let mut g = c.benchmark_group("stats_aggregation");
-    g.sample_size(10);
-    g.bench_function(format!("aggregate_one_day_of_{}_in_{views}", views / DAYS), |b| {
-        b.iter(|| black_box(group.db().write(|tx| stats::aggregate_day(tx, day)).unwrap()))
-    });
-    g.finish();
+    if std::env::var("STATS_BENCH_SKIP_DAY").is_err() {
+        let mut g = c.benchmark_group("stats_aggregation");
+        g.sample_size(10);
+        g.bench_function(format!("aggregate_one_day_of_{}_in_{views}", views / DAYS), |b| {
+            b.iter(|| black_box(group.db().write(|tx| stats::aggregate_day(tx, day)).unwrap()))
+        });
+        // The part of the above that the referrer and term aggregates add.
+        g.bench_function(format!("aggregate_sources_of_one_day_of_{}_in_{views}", views / DAYS), |b| {
+            b.iter(|| black_box(group.db().write(|tx| stats::aggregate_sources(tx, day)).unwrap()))
+        });
+        g.finish();
+    }
     let started = Instant::now();
     let report = group.stats_aggregate().unwrap();
     eprintln!(
@@ -128,15 +138,42 @@ fn aggregation(c: &mut Criterion) {
     );
     let from = stats::date_of_day(day0).unwrap();
     let to = stats::date_of_day(day0 + DAYS - 1).unwrap();
+    let me = sitegroup::Actor::system("bench");
+    let dashboard = |label: &str| {
+        let mut times = Vec::new();
+        let mut last = None;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let dash = group.stats_dashboard(&me, None, from, to).unwrap();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            last = Some(dash);
+        }
+        let dash = last.unwrap();
+        eprintln!(
+            "group dashboard over {DAYS} days ({label}): {} views, {} visitor-days, {} referred, {} searches, \
+             read in {:.0} / {:.0} / {:.0} ms",
+            dash.views, dash.visitors, dash.referrer_views, dash.search_views, times[0], times[1], times[2]
+        );
+        assert_eq!(dash.views, u64::try_from(views).unwrap());
+        assert_eq!(dash.referrer_views, u64::try_from(views / 10).unwrap());
+        let mut v = serde_json::to_value(&dash).unwrap();
+        v.as_object_mut().unwrap().remove("raw_retention_days");
+        v
+    };
+    let before = dashboard("raw rows kept");
+    group.set_stats_retention_days(&me, &sitegroup::Origin::cli(), "1").unwrap();
     let started = Instant::now();
-    let dash = group.stats_dashboard(&sitegroup::Actor::system("bench"), None, from, to).unwrap();
+    let purged = group.stats_purge().unwrap();
     eprintln!(
-        "group dashboard over {DAYS} days: {} views, {} visitor-days, read in {:.0} ms",
-        dash.views,
-        dash.visitors,
-        started.elapsed().as_secs_f64() * 1000.0
+        "purge: {} raw page views of {} days in {} batches in {:.1} s",
+        purged.rows,
+        purged.days.len(),
+        purged.batches,
+        started.elapsed().as_secs_f64()
     );
-    assert_eq!(dash.views, u64::try_from(views).unwrap());
+    assert_eq!(purged.rows, u64::try_from(views).unwrap());
+    let after = dashboard("raw rows purged");
+    assert_eq!(before, after, "the purge changed a figure");
 }
 
 criterion_group!(benches, recording, aggregation);

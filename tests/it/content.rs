@@ -34,6 +34,7 @@ fn disclosure(title: &str, category: &str) -> DocInput {
         doc_number: Some("无教〔2025〕1号".into()),
         category: category.into(),
         validity: Validity::InForce,
+        ..Default::default()
     });
     d
 }

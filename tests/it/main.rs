@@ -1,6 +1,7 @@
 //! Cross-crate integration tests: one binary (see DESIGN.md: one link, not many).
 #![allow(clippy::unwrap_used)]
 
+mod annual_report;
 mod audit_outbox;
 mod auth;
 mod columns;

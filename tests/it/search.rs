@@ -108,6 +108,7 @@ fn crash_between_commit_and_ack_then_reindex_equals_incremental() {
             doc_number: Some("无政〔2024〕12号".into()),
             category: "综合政务".into(),
             validity: Validity::InForce,
+            ..Default::default()
         });
         let disc = publish_new(group, b.id, cb, &disclosure);
         group.withdraw(&system(), &o(), ids[0], "重复").unwrap();

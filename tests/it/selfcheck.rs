@@ -387,3 +387,189 @@ fn a_site_admin_checks_only_their_own_site() {
         assert_eq!(group.error_report_entry(id("clean")).unwrap().as_deref(), Some("/clean/jiucuo/"));
     });
 }
+
+// ---- The checker's verdict cache (derived; keyed by document, public revision and the
+// checker's fingerprint).
+
+/// `(document, site, revision, fingerprint, findings, checked_at)` of every cached verdict.
+type CacheRow = (i64, i64, i64, String, String, i64);
+
+fn cache_rows(group: &SiteGroup) -> Vec<CacheRow> {
+    group
+        .db()
+        .read(|tx| {
+            tx.query(
+                "SELECT document_id, site_id, rev_id, fingerprint, findings, checked_at \
+                 FROM selfcheck_doc_checks ORDER BY document_id",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .collect::<Result<Vec<_>, sitegroup::store::StoreError>>()
+        })
+        .unwrap()
+}
+
+fn published_count(group: &SiteGroup) -> usize {
+    group
+        .db()
+        .read(|tx| tx.query_one("SELECT COUNT(*) FROM content_documents WHERE published_rev IS NOT NULL", &[])?.get(0))
+        .map(|n: i64| n as usize)
+        .unwrap()
+}
+
+#[test]
+fn a_warm_run_finds_exactly_what_a_cold_run_found_and_reads_the_cache() {
+    for_each_group_with_clock(|driver, group, clock| {
+        let sites = fixture(group, clock);
+        let id = |code: &str| sites.iter().find(|(c, _)| *c == code).unwrap().1;
+        assert!(cache_rows(group).is_empty(), "{driver}");
+        assert_eq!(group.self_check_pending(&system(), None).unwrap() as usize, published_count(group));
+        let cold = group.self_check(&system(), None).unwrap();
+        let rows = cache_rows(group);
+        assert_eq!(rows.len(), published_count(group), "{driver}: one verdict per published document");
+        assert_eq!(group.self_check_pending(&system(), None).unwrap(), 0, "{driver}");
+        let warm = group.self_check(&system(), None).unwrap();
+        assert_eq!(warm.sites, cold.sites, "{driver}");
+        assert_eq!(cache_rows(group), rows, "{driver}: a warm run rewrites nothing");
+
+        // The warm run really reads the cache: a planted verdict shows up as a finding.
+        let clean_doc = rows.iter().find(|r| r.1 == id("clean").0).unwrap().0;
+        group
+            .db()
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE selfcheck_doc_checks SET findings = ? WHERE document_id = ?",
+                    &[r#"[["prohibited_content",["种植"]]]"#.into(), clean_doc.into()],
+                )
+            })
+            .unwrap();
+        let planted = group.self_check(&system(), Some(id("clean"))).unwrap();
+        assert!(
+            planted
+                .findings()
+                .any(|f| f.indicator == CheckIndicator::ProhibitedContent && f.evidence.document == Some(clean_doc)),
+            "{driver}"
+        );
+        // An unreadable verdict is checked again and replaced.
+        group
+            .db()
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE selfcheck_doc_checks SET findings = 'garbage' WHERE document_id = ?",
+                    &[clean_doc.into()],
+                )
+            })
+            .unwrap();
+        assert!(indicators(group, id("clean")).is_empty(), "{driver}");
+        // The cache may be dropped at any time: the next run rebuilds it and agrees.
+        group.db().write(|tx| tx.execute("DELETE FROM selfcheck_doc_checks", &[])).unwrap();
+        let again = group.self_check(&system(), None).unwrap();
+        assert_eq!(again.sites, cold.sites, "{driver}");
+        assert_eq!(cache_rows(group).len(), rows.len(), "{driver}");
+
+        // The last report of each scope is stored; a site admin gets only their site's.
+        let last = group.last_self_check(&system(), None).unwrap().unwrap();
+        assert_eq!(last.sites, again.sites, "{driver}");
+        let own = group.last_self_check(&admin_of(id("home")), Some(id("home"))).unwrap().unwrap();
+        assert!(own.sites.iter().all(|s| s.site == id("home")) && own.sites.len() == 1, "{driver}");
+        assert!(matches!(group.last_self_check(&admin_of(id("home")), None), Err(Error::Denied(_))));
+        assert!(matches!(group.last_self_check(&admin_of(id("home")), Some(id("clean"))), Err(Error::Denied(_))));
+        assert!(matches!(group.self_check_pending(&admin_of(id("home")), Some(id("clean"))), Err(Error::Denied(_))));
+    });
+}
+
+#[test]
+fn a_republished_document_is_checked_again_and_a_withdrawn_one_leaves_the_cache() {
+    for_each_group_with_clock(|driver, group, clock| {
+        let sites = fixture(group, clock);
+        let id = |code: &str| sites.iter().find(|(c, _)| *c == code).unwrap().1;
+        let report = group.self_check(&system(), None).unwrap();
+        let bad = report
+            .findings()
+            .find(|f| f.indicator == CheckIndicator::ProhibitedContent)
+            .and_then(|f| f.evidence.document)
+            .unwrap();
+        // The corrected text is reviewed and published: a new public revision.
+        let (s, o) = (system(), o());
+        group.update_draft(&s, &o, bad, &DocInput::article("已更正", "<p>县政府召开常务会议。</p>")).unwrap();
+        assert_eq!(group.self_check_pending(&s, None).unwrap(), 0, "{driver}: a draft is not public");
+        assert!(indicators(group, id("prohibited")).contains(&CheckIndicator::ProhibitedContent));
+        group.submit(&s, &o, bad).unwrap();
+        group.review_approve(&s, &o, bad, "无涉密内容").unwrap();
+        group.publish(&s, &o, bad, sitegroup::PublishAt::Now).unwrap();
+        assert_eq!(group.self_check_pending(&s, None).unwrap(), 1, "{driver}");
+        assert!(indicators(group, id("prohibited")).is_empty(), "{driver}: the new revision was checked");
+        let row = cache_rows(group).into_iter().find(|r| r.0 == bad).unwrap();
+        assert_eq!(Some(row.2), group.document(&s, bad).unwrap().published_rev, "{driver}");
+
+        // Withdrawn: not reported, and its row is pruned by the next run of its site.
+        let secret = report
+            .findings()
+            .find(|f| f.indicator == CheckIndicator::LeakedSecret)
+            .and_then(|f| f.evidence.document)
+            .unwrap();
+        group.withdraw(&s, &o, secret, "涉密").unwrap();
+        assert!(indicators(group, id("secret")).is_empty(), "{driver}");
+        assert!(cache_rows(group).iter().all(|r| r.0 != secret), "{driver}");
+    });
+}
+
+#[test]
+fn changing_the_word_lists_invalidates_every_verdict() {
+    for_each_group_with_clock(|driver, group, clock| {
+        let sites = fixture(group, clock);
+        let id = |code: &str| sites.iter().find(|(c, _)| *c == code).unwrap().1;
+        group.self_check(&system(), None).unwrap();
+        let before = cache_rows(group);
+        let old_fp = sitegroup::checker_fingerprint(group.dir()).unwrap();
+        assert!(before.iter().all(|r| r.3 == old_fp), "{driver}");
+        assert!(indicators(group, id("clean")).is_empty(), "{driver}");
+        // Every fixture text says 县政府召开常务会议: now a prohibited phrase.
+        let list = group.dir().join("checks/prohibited.txt");
+        std::fs::write(&list, "违禁词甲\n常务会议\n").unwrap();
+        let new_fp = sitegroup::checker_fingerprint(group.dir()).unwrap();
+        assert_ne!(new_fp, old_fp, "{driver}");
+        assert_eq!(group.self_check_pending(&system(), None).unwrap() as usize, before.len(), "{driver}");
+        assert!(indicators(group, id("clean")).contains(&CheckIndicator::ProhibitedContent), "{driver}");
+        group.self_check(&system(), None).unwrap();
+        assert!(cache_rows(group).iter().all(|r| r.3 == new_fp), "{driver}");
+        // And back: the old lists give the old verdicts again.
+        std::fs::write(&list, "违禁词甲\n").unwrap();
+        assert_eq!(sitegroup::checker_fingerprint(group.dir()).unwrap(), old_fp, "{driver}");
+        assert!(indicators(group, id("clean")).is_empty(), "{driver}");
+    });
+}
+
+#[test]
+fn a_site_admins_run_touches_only_their_own_sites_cached_verdicts() {
+    for_each_group_with_clock(|driver, group, clock| {
+        let sites = fixture(group, clock);
+        let id = |code: &str| sites.iter().find(|(c, _)| *c == code).unwrap().1;
+        let (a, b) = (id("clean"), id("home"));
+        group.self_check(&system(), None).unwrap();
+        let of = |rows: &[CacheRow], site: SiteId| -> Vec<CacheRow> {
+            rows.iter().filter(|r| r.1 == site.0).cloned().collect()
+        };
+        let before = cache_rows(group);
+        assert!(!of(&before, a).is_empty() && !of(&before, b).is_empty(), "{driver}");
+        // Lists change, a document of site A is withdrawn, time passes; B's admin runs.
+        std::fs::write(group.dir().join("checks/prohibited.txt"), "违禁词甲\n违禁词乙\n").unwrap();
+        let a_doc = of(&before, a)[0].0;
+        group.withdraw(&system(), &o(), a_doc, "过期").unwrap();
+        clock.advance(Duration::days(1));
+        group.self_check(&admin_of(b), Some(b)).unwrap();
+        let after = cache_rows(group);
+        assert_eq!(of(&after, a), of(&before, a), "{driver}: A's rows untouched, the withdrawn one not pruned");
+        let new_fp = sitegroup::checker_fingerprint(group.dir()).unwrap();
+        assert!(of(&after, b).iter().all(|r| r.3 == new_fp && r.5 == group.now()), "{driver}: B's rows rechecked");
+        // Rows of every other site are untouched too.
+        let others = |rows: &[CacheRow]| -> Vec<CacheRow> { rows.iter().filter(|r| r.1 != b.0).cloned().collect() };
+        assert_eq!(others(&after), others(&before), "{driver}");
+        // A's own run then prunes and refreshes A's rows.
+        group.self_check(&admin_of(a), Some(a)).unwrap();
+        let rows = cache_rows(group);
+        assert!(rows.iter().all(|r| r.0 != a_doc), "{driver}");
+        assert!(of(&rows, a).iter().all(|r| r.3 == new_fp), "{driver}");
+    });
+}

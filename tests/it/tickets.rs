@@ -173,6 +173,7 @@ fn disclosure_with_correction_third_party_and_extension_by_hand() {
             writer: Writer { name: Some("李四".into()), phone: None, email: Some("li@example.cn".into()) },
             subject: "申请公开征地补偿标准".into(),
             body: "请公开2024年征地补偿标准。".into(),
+            applicant: Some("natural_person".into()),
             ..Default::default()
         };
         set_time(clock, "2025-06-02T09:00:00+08:00");

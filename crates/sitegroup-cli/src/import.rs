@@ -5,14 +5,15 @@
 //! `subtitle`, `source`, `author`, `summary`, `tags`, `attachments` (file paths), `url`
 //! (link and video kinds), `column` (a column path overriding `--column`), and for
 //! disclosure items `doc_number`, `organ`, `category`, `validity` (in_force | amended |
-//! repealed). Export writes the same format, so an export imports back.
+//! repealed), `form` (rule | normative | other; default other) and `repealed_on`
+//! (YYYY-MM-DD, for repealed items). Export writes the same format, so an export imports back.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use sitegroup::content::model::{Attachment, DisclosureMeta, PhotoImage, Validity};
+use sitegroup::content::model::{Attachment, DisclosureMeta, DocumentForm, PhotoImage, Validity};
 use sitegroup::{
     Actor, Column, ColumnKind, ColumnLookup, DocInput, DocKind, Duty, Error, ImportDocument, NewColumn, Origin, Site,
     SiteGroup,
@@ -58,6 +59,10 @@ pub(crate) struct DocLine {
     category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     validity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    repealed_on: Option<String>,
 }
 
 /// A line that parsed, waiting for its batch.
@@ -284,6 +289,11 @@ fn to_import(
                 "repealed" => Validity::Repealed,
                 other => return Err(format!("validity {other:?} is not in_force, amended or repealed")),
             },
+            form: match line.form.as_deref() {
+                None => DocumentForm::Other,
+                Some(f) => DocumentForm::parse(f).ok_or(format!("form {f:?} is not rule, normative or other"))?,
+            },
+            repealed_on: line.repealed_on.clone(),
         }),
         other => return Err(format!("kind {other:?} is not article, disclosure, file, link, photo or video")),
     };
@@ -362,6 +372,8 @@ pub(crate) fn export(
                         line.doc_number = m.doc_number.clone();
                         line.category = Some(m.category.clone());
                         line.validity = Some(m.validity.as_str().into());
+                        line.form = (m.form != DocumentForm::Other).then(|| m.form.as_str().into());
+                        line.repealed_on = m.repealed_on.clone();
                     }
                 }
                 let json = serde_json::to_string(&line).map_err(|e| CliError::Usage(e.to_string()))?;

@@ -11,6 +11,7 @@ mod columns;
 mod content;
 mod import;
 mod search;
+mod stats;
 mod tickets;
 
 use std::io::Write;
@@ -141,6 +142,9 @@ enum Command {
     /// Citizens' letters and requests (tickets).
     #[command(subcommand)]
     Tickets(TicketsCommand),
+    /// Visit analytics maintenance: aggregate, purge raw page views, their retention.
+    #[command(subcommand)]
+    Stats(stats::StatsCommand),
     /// Reports.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -202,6 +206,23 @@ enum ReportCommand {
         #[arg(long)]
         json: bool,
         /// Also write the notice as an .xlsx workbook.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+    },
+    /// The annual report of government information disclosure (政府信息公开工作年度报告)
+    /// of a site, in the national table format: the published one if published, else
+    /// computed now.
+    Annual {
+        /// The site's code.
+        #[arg(long)]
+        site: String,
+        /// The year reported on (YYYY).
+        #[arg(long)]
+        year: i32,
+        /// The whole report as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Also write the report as an .xlsx workbook.
         #[arg(long)]
         xlsx: Option<PathBuf>,
     },
@@ -488,6 +509,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Site(cmd) => run_site(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::User(cmd) => run_user(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Columns(cmd) => columns::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
+        Command::Stats(cmd) => stats::run(&open(&cli)?, cmd, &me, &origin, &mut out)?,
         Command::Search { query, suggest, site, kinds, limit, page, by_date, json } => {
             let args = search::SearchArgs {
                 query: query.as_deref(),
@@ -516,6 +538,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report(ReportCommand::Monthly { month, as_of, json, xlsx }) => {
             let args = tickets::MonthlyArgs { month, as_of: as_of.as_deref(), json: *json, xlsx: xlsx.as_deref() };
             tickets::monthly(&open(&cli)?, &me, &args, &mut out)?;
+        }
+        Command::Report(ReportCommand::Annual { site, year, json, xlsx }) => {
+            let args = tickets::AnnualArgs { site, year: *year, json: *json, xlsx: xlsx.as_deref() };
+            tickets::annual(&open(&cli)?, &me, &args, &mut out)?;
         }
         Command::Report(ReportCommand::Syndication { month }) => {
             content::syndication_report(&open(&cli)?, &me, month, &mut out)?;

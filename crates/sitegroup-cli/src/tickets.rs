@@ -1,6 +1,10 @@
 //! `sitegroup tickets import` (history of letters and requests as JSON lines),
 //! `sitegroup tickets settings|set` (deadlines, batch days, mail recipients) and
 //! `sitegroup report monthly` (the monthly notice 通报 of every unit's replies).
+//!
+//! History lines of disclosure requests may carry `applicant` (an applicant kind code;
+//! natural_person when absent, since older records rarely say) and `outcome` (an
+//! outcome code of the annual report).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -34,6 +38,13 @@ struct TicketLine {
     writer: Option<String>,
     #[serde(default)]
     category: Option<String>,
+    /// Disclosure requests: the applicant kind (`natural_person` …; default
+    /// natural_person for history that does not record it).
+    #[serde(default)]
+    applicant: Option<String>,
+    /// Disclosure requests: the outcome code (`granted`, `refused.process` …).
+    #[serde(default)]
+    outcome: Option<String>,
 }
 
 fn parse_time(field: &str, s: &str) -> Result<i64, String> {
@@ -54,6 +65,8 @@ fn to_import(line: TicketLine) -> Result<ImportTicket, String> {
         public: line.public,
         writer: line.writer,
         category: line.category,
+        applicant: line.applicant,
+        outcome: line.outcome,
     })
 }
 
@@ -122,6 +135,63 @@ pub(crate) fn import(
     writeln!(out, "imported {imported} ticket(s); skipped {skipped}")?;
     if skipped > 0 {
         return Err(CliError::Usage(format!("{skipped} line(s) skipped; see the messages above")));
+    }
+    Ok(())
+}
+
+/// Options of `sitegroup report annual`.
+pub(crate) struct AnnualArgs<'a> {
+    pub site: &'a str,
+    pub year: i32,
+    pub json: bool,
+    pub xlsx: Option<&'a Path>,
+}
+
+/// The annual disclosure report of a site: the three tables as tab-separated text (or
+/// the whole report as JSON), warnings on stderr-like lines prefixed `warning:`.
+pub(crate) fn annual(
+    group: &SiteGroup,
+    me: &Actor,
+    args: &AnnualArgs<'_>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let site = group.site(args.site)?;
+    let report = group.annual_report(me, site.id, args.year)?;
+    if let Some(path) = args.xlsx {
+        let bytes = report.to_xlsx()?;
+        std::fs::write(path, bytes).map_err(|e| CliError::Usage(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if args.json {
+        let json = serde_json::to_string(&report).map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out, "{json}")?;
+        return Ok(());
+    }
+    writeln!(out, "{}", report.title())?;
+    match report.published_at {
+        Some(at) => writeln!(out, "published_at\t{at}")?,
+        None => writeln!(out, "published_at\t-")?,
+    }
+    writeln!(out, "\n二、主动公开政府信息情况\nform\tmade\trepealed\tin_force")?;
+    for r in &report.proactive.documents {
+        writeln!(out, "{}\t{}\t{}\t{}", r.label, r.made, r.repealed, r.in_force)?;
+    }
+    let p = &report.proactive;
+    writeln!(
+        out,
+        "行政许可\t{}\n行政处罚\t{}\n行政强制\t{}\n行政事业性收费（万元）\t{}",
+        p.licensing, p.penalty, p.enforcement, p.fees_wan
+    )?;
+    writeln!(out, "\n三、收到和处理政府信息公开申请情况\nrow\t{}", report.requests.columns.join("\t"))?;
+    for r in &report.requests.rows {
+        let counts: Vec<String> = r.counts.iter().map(u64::to_string).collect();
+        writeln!(out, "{}\t{}", r.key, counts.join("\t"))?;
+    }
+    writeln!(out, "\n四、政府信息公开行政复议、行政诉讼情况\nrow\tupheld\tcorrected\tother\tpending\ttotal")?;
+    for r in &report.review.rows {
+        writeln!(out, "{}\t{}\t{}\t{}\t{}\t{}", r.label, r.upheld, r.corrected, r.other, r.pending, r.total)?;
+    }
+    for w in &report.warnings {
+        writeln!(out, "warning: {}", w.text)?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ pub mod workflow;
 
 pub use model::{
     Attachment, CatalogueFacets, CatalogueFilter, ColumnActivity, DisclosureMeta, DocFields, DocInput, DocKind,
-    Document, Page, PhotoImage, PublicDocument, Review, Revision, SourceLink, Validity,
+    Document, DocumentForm, Page, PhotoImage, PublicDocument, Review, Revision, SourceLink, Validity,
 };
 pub use syndication::{Syndication, SyndicationCount, SyndicationState};
 pub use workflow::{Command, DocState, Flow};

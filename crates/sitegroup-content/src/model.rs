@@ -39,6 +39,54 @@ impl Validity {
     }
 }
 
+/// 文件类型 (form) of a disclosure item, as the annual report's proactive-disclosure
+/// table counts it (第二十条第（一）项).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentForm {
+    /// 规章: a rule of a people's government.
+    Rule,
+    /// 行政规范性文件: an administrative normative document.
+    Normative,
+    /// 其他: anything else (the default).
+    #[default]
+    Other,
+}
+
+impl DocumentForm {
+    /// Every form.
+    pub const ALL: [DocumentForm; 3] = [DocumentForm::Rule, DocumentForm::Normative, DocumentForm::Other];
+
+    /// Stable name (`rule`, `normative`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentForm::Rule => "rule",
+            DocumentForm::Normative => "normative",
+            DocumentForm::Other => "other",
+        }
+    }
+
+    /// Parses [`DocumentForm::as_str`]'s output (trimmed, case-insensitive).
+    pub fn parse(s: &str) -> Option<DocumentForm> {
+        let s = s.trim().to_ascii_lowercase();
+        DocumentForm::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Chinese label (规章, 行政规范性文件, 其他).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DocumentForm::Rule => "规章",
+            DocumentForm::Normative => "行政规范性文件",
+            DocumentForm::Other => "其他",
+        }
+    }
+}
+
+/// Whether `s` is a calendar date written `YYYY-MM-DD`.
+pub fn valid_date(s: &str) -> bool {
+    s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
 /// 信息公开 metadata of a disclosure item. The index number (索引号) is not here: it is
 /// generated at first publication (see [`crate::index`]) and kept on the document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +99,15 @@ pub struct DisclosureMeta {
     pub category: String,
     /// 有效性 (validity).
     pub validity: Validity,
+    /// 文件类型 (form): rule, normative document or other (default `other`).
+    #[serde(default)]
+    pub form: DocumentForm,
+    /// 废止日期 (day of repeal), `YYYY-MM-DD`; only meaningful when `validity` is
+    /// `repealed` (validation drops it otherwise and refuses a malformed date). When a
+    /// repealed document has none, the annual report takes the day its repealed
+    /// revision was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repealed_on: Option<String>,
 }
 
 /// One picture of a photo report (图片新闻).
@@ -262,6 +319,17 @@ fn validate_kind(kind: &DocKind) -> Result<DocKind, ContentError> {
             doc_number: optional_text("doc_number", m.doc_number.as_deref(), 100)?,
             category: required_text("category", &m.category, 50)?,
             validity: m.validity,
+            form: m.form,
+            repealed_on: match optional_text("repealed_on", m.repealed_on.as_deref(), 10)? {
+                // A date left in the form while the document is not repealed is dropped.
+                Some(_) if m.validity != Validity::Repealed => None,
+                Some(d) if !valid_date(&d) => {
+                    return Err(
+                        ValidationError::Malformed { field: "repealed_on", reason: "use YYYY-MM-DD".into() }.into()
+                    );
+                }
+                other => other,
+            },
         }),
         DocKind::Article => DocKind::Article,
         DocKind::File => DocKind::File,
@@ -543,6 +611,38 @@ mod tests {
         let mut d = DocInput::article("t", "");
         d.kind = DocKind::Disclosure(DisclosureMeta { organ: "".into(), ..Default::default() });
         assert!(d.prepare(&p).is_err());
+    }
+
+    #[test]
+    fn document_form_and_repeal_date() {
+        let p = sitegroup_text::sanitize::Policy::default();
+        let meta = |validity, repealed_on: Option<&str>| {
+            let mut d = DocInput::article("t", "");
+            d.kind = DocKind::Disclosure(DisclosureMeta {
+                organ: "县政府".into(),
+                category: "综合政务".into(),
+                validity,
+                form: DocumentForm::Rule,
+                repealed_on: repealed_on.map(String::from),
+                ..Default::default()
+            });
+            d.prepare(&p).map(|f| f.kind.disclosure().cloned().unwrap())
+        };
+        let m = meta(Validity::Repealed, Some(" 2025-03-01 ")).unwrap();
+        assert_eq!((m.form, m.repealed_on.as_deref()), (DocumentForm::Rule, Some("2025-03-01")));
+        assert_eq!(meta(Validity::InForce, Some("2025-03-01")).unwrap().repealed_on, None, "dropped");
+        for bad in ["2025-02-30", "2025/03/01", "25-3-1"] {
+            assert!(matches!(
+                meta(Validity::Repealed, Some(bad)),
+                Err(ContentError::Invalid(ValidationError::Malformed { field: "repealed_on", .. }))
+            ));
+        }
+        let old: DisclosureMeta =
+            serde_json::from_str(r#"{"organ":"a","doc_number":null,"category":"c","validity":"in_force"}"#).unwrap();
+        assert_eq!((old.form, old.repealed_on), (DocumentForm::Other, None));
+        for f in DocumentForm::ALL {
+            assert_eq!(DocumentForm::parse(f.as_str()), Some(f));
+        }
     }
 
     #[test]

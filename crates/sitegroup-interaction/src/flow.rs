@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use sitegroup_core::{UnitId, WorkCalendar};
 
 use crate::InteractionError;
+use crate::disclosure::{ApplicantKind, DisclosureFacts, DisclosureOutcome};
 use crate::model::{Channel, Rating, Settings, beijing_date};
 
 /// 办理状态 (state of a ticket).
@@ -156,6 +157,11 @@ pub struct Flow {
     pub published: bool,
     /// How often a dissatisfied writer reopened it.
     pub reopened: u32,
+    /// Disclosure requests only: the applicant kind and the recorded outcome (for the
+    /// annual report). Absent on other channels and on rows stored before it existed
+    /// (and then not serialised, so those rows' stored JSON stays byte-identical).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<DisclosureFacts>,
 }
 
 impl Flow {
@@ -175,6 +181,7 @@ impl Flow {
             rating: None,
             published: false,
             reopened: 0,
+            disclosure: None,
         }
     }
 }
@@ -266,6 +273,13 @@ pub enum Command {
         /// The rating.
         rating: Rating,
     },
+    /// Disclosure: records the request's outcome (办理结果) for the annual report.
+    /// Allowed in any state but `closed` and `rejected`, so it may be changed until the
+    /// ticket is concluded.
+    Decide {
+        /// The outcome.
+        outcome: DisclosureOutcome,
+    },
 }
 
 impl Command {
@@ -289,6 +303,7 @@ impl Command {
             Command::Publish => "publish",
             Command::Unpublish => "unpublish",
             Command::Rate { .. } => "rate",
+            Command::Decide { .. } => "decide",
         }
     }
 }
@@ -533,6 +548,16 @@ pub fn apply(flow: &Flow, cmd: &Command, ctx: &Context<'_>) -> Result<Flow, Inte
                 let restarts = f.clock.restarts + 1;
                 f.clock = DeadlineBasis { start: ctx.now, days, restarts, ..Default::default() };
             }
+        }
+        Command::Decide { outcome } => {
+            disclosure_only(&f)?;
+            if matches!(from, S::Closed | S::Rejected) {
+                return Err(illegal(from, name));
+            }
+            // A disclosure ticket stored before applicant kinds existed counts as a
+            // natural person's request (the same default as the history import).
+            let applicant = f.disclosure.map_or(ApplicantKind::NaturalPerson, |d| d.applicant);
+            f.disclosure = Some(DisclosureFacts { applicant, outcome: Some(*outcome) });
         }
     }
     Ok(f)

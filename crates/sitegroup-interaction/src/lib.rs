@@ -10,7 +10,9 @@
 //! state machine as a pure function ([`flow::apply`]), deadlines computed from the core
 //! calendar and explained ([`deadline`]), query codes and secrets ([`code`]), redaction
 //! of personal data before publication ([`redact`]), the monthly notice and its .xlsx
-//! ([`report`]), and the SQL for all of it ([`repo`], [`migrations`]).
+//! ([`report`]), the applicant kinds and outcomes of disclosure requests that the annual
+//! disclosure report counts ([`disclosure`]; recorded on the flow and set with
+//! `Command::Decide`), and the SQL for all of it ([`repo`], [`migrations`]).
 //!
 //! **What it must never do.** Decide permissions (the facade calls `authorize` before
 //! every read and step), speak HTTP, send e-mail, read the system clock (times come in as
@@ -28,6 +30,7 @@
 
 pub mod code;
 pub mod deadline;
+pub mod disclosure;
 pub mod flow;
 pub mod forum;
 pub mod interview;
@@ -39,6 +42,7 @@ pub mod solicitation;
 pub mod survey;
 
 pub use deadline::{DeadlineStatus, DueDate};
+pub use disclosure::{ApplicantKind, DisclosureFacts, DisclosureOutcome};
 pub use flow::{Command, DeadlineBasis, Flow, RejectReason, TicketState};
 pub use model::{Channel, NewTicket, Rating, Settings, Ticket, ValidTicket, Writer};
 pub use redact::{Redacted, RedactedKind, RedactedSpan, redact};

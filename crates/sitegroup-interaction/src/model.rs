@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use sitegroup_core::{UnitId, ValidationError};
 
+use crate::disclosure::ApplicantKind;
 use crate::flow::{Flow, TicketState};
 
 /// Largest subject, in characters.
@@ -113,6 +114,10 @@ pub struct NewTicket {
     pub urgent: bool,
     /// A key from the form so a double submit gives one ticket.
     pub idempotency_key: Option<String>,
+    /// 申请人类型 of a disclosure request, as typed (an [`ApplicantKind`] code such as
+    /// `natural_person`). Required on the `disclosure` channel; ignored on the others.
+    #[serde(default)]
+    pub applicant: Option<String>,
 }
 
 /// A [`NewTicket`] that passed validation.
@@ -140,6 +145,8 @@ pub struct ValidTicket {
     pub urgent: bool,
     /// Idempotency key.
     pub idempotency_key: Option<String>,
+    /// The applicant kind: `Some` exactly for disclosure requests.
+    pub applicant: Option<ApplicantKind>,
 }
 
 fn malformed(field: &'static str, reason: &str) -> ValidationError {
@@ -255,6 +262,15 @@ impl NewTicket {
             attachments.push(sitegroup_core::error::required_text("attachment", a, 200)?);
         }
         let idempotency_key = opt("idempotency key", self.idempotency_key.as_deref(), 100)?;
+        let applicant = if channel == Channel::Disclosure {
+            let typed = self.applicant.as_deref().map(str::trim).unwrap_or("");
+            if typed.is_empty() {
+                return Err(ValidationError::Empty { field: "applicant" });
+            }
+            Some(ApplicantKind::parse(typed).ok_or_else(|| malformed("applicant", "unknown applicant kind"))?)
+        } else {
+            None
+        };
         Ok(ValidTicket {
             channel,
             category,
@@ -267,6 +283,7 @@ impl NewTicket {
             private: self.private,
             urgent: self.urgent,
             idempotency_key,
+            applicant,
         })
     }
 }

@@ -339,6 +339,22 @@ pub fn report_rows(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<ReportTick
     .collect()
 }
 
+/// Disclosure requests (channel `disclosure`) of one unit — responsible, or addressed
+/// while none is responsible yet — received no later than `to`, oldest first: the
+/// rows of the annual report.
+pub fn disclosure_tickets(tx: &mut Tx<'_>, unit: UnitId, to: i64) -> Result<Vec<Ticket>, StoreError> {
+    tx.query(
+        &format!(
+            "SELECT {COLS} FROM interaction_tickets t WHERE t.channel = 'disclosure' \
+             AND COALESCE(t.unit_id, t.target_unit) = ? AND t.received_at <= ? ORDER BY t.received_at, t.id"
+        ),
+        params![unit.0, to],
+    )?
+    .iter()
+    .map(ticket_from)
+    .collect()
+}
+
 /// An urging record (催办): a reminder before the deadline, an urging after it, or an
 /// escalation to the unit's leader.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -31,7 +31,8 @@ pub mod repo;
 
 pub use guide::{Completeness, GuideElement};
 pub use model::{
-    Audience, Form, Guide, Item, LifeEvent, Material, NewForm, NewItem, NewQa, NewQueryDef, Qa, QueryDef, ValidItem,
+    Audience, Form, Guide, Item, LifeEvent, Material, NewForm, NewItem, NewQa, NewQueryDef, Qa, QueryDef, QueryEdit,
+    ValidItem,
 };
 pub use query::{
     FieldError, FieldKind, FieldProblem, ProviderRegistry, QueryColumn, QueryField, QueryInput, QueryProvider,
@@ -84,6 +85,21 @@ pub enum ServicesError {
         /// Attachment number (from 1).
         attachment: i64,
     },
+    /// A form's document is not on a site of the form's unit (nor on one where the
+    /// actor may edit): a form downloads from its own site's documents.
+    #[error("document {document} is not on a site of the form's unit")]
+    ForeignDocument {
+        /// Content document id.
+        document: i64,
+    },
+    /// A form cannot be removed while guides list it among their materials.
+    #[error("form {form} is a material of items {items:?}")]
+    FormInUse {
+        /// The form.
+        form: i64,
+        /// The items whose guides point at it.
+        items: Vec<i64>,
+    },
     /// The input of an online query failed validation; one entry per bad field.
     #[error("query input rejected ({} field(s))", .0.len())]
     InputRejected(Vec<FieldError>),
@@ -116,11 +132,12 @@ impl ServicesError {
 
 /// This crate's migrations (module `services`), run by the facade on open.
 pub fn migrations() -> Vec<sitegroup_store::Migration> {
-    vec![sitegroup_store::Migration {
-        module: "services",
-        version: 1,
-        name: "service items, Q&A, forms, query definitions, query rate counters",
-        sql: "CREATE TABLE services_items (
+    vec![
+        sitegroup_store::Migration {
+            module: "services",
+            version: 1,
+            name: "service items, Q&A, forms, query definitions, query rate counters",
+            sql: "CREATE TABLE services_items (
             id {{id}},
             code TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -183,6 +200,17 @@ pub fn migrations() -> Vec<sitegroup_store::Migration> {
             n BIGINT NOT NULL,
             PRIMARY KEY (query_id, address_hash, window_start)
         );",
-        postgres_sql: None,
-    }]
+            postgres_sql: None,
+        },
+        sitegroup_store::Migration {
+            module: "services",
+            version: 2,
+            name: "forms can be hidden and remember their last change",
+            sql: "ALTER TABLE services_forms ADD COLUMN published BIGINT NOT NULL DEFAULT 1;
+        ALTER TABLE services_forms ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0;
+        UPDATE services_forms SET updated_at = created_at;
+        CREATE INDEX services_queries_unit ON services_queries (unit_id);",
+            postgres_sql: None,
+        },
+    ]
 }

@@ -447,8 +447,13 @@ pub struct Form {
     pub document: i64,
     /// Attachment number (from 1).
     pub attachment: i64,
+    /// Whether the forms library and item pages list it (停用 hides it without
+    /// breaking the guides that point at it).
+    pub published: bool,
     /// Created.
     pub created_at: i64,
+    /// Last changed (the creation time until the first edit).
+    pub updated_at: i64,
 }
 
 /// An online query definition as typed: which provider answers it and its limits.
@@ -511,6 +516,52 @@ impl NewQueryDef {
             return Err(ValidationError::Rule("a query window is 60 to 86400 seconds".into()).into());
         }
         Ok(NewQueryDef { code, name, unit, provider, description, ..self.clone() })
+    }
+}
+
+/// What the back office may change of an existing query definition: its texts, its
+/// limits and which provider answers it (the code, unit and public flag stay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueryEdit {
+    /// Name (title).
+    pub name: String,
+    /// What it answers.
+    #[serde(default)]
+    pub description: String,
+    /// The provider kind.
+    pub provider: String,
+    /// Most queries per client address per window.
+    pub per_address: i64,
+    /// Most queries of this query (all addresses) per window.
+    pub per_query: i64,
+    /// Window length, seconds.
+    pub window_seconds: i64,
+}
+
+impl QueryEdit {
+    /// Checks every field with the rules of [`NewQueryDef::validate`].
+    pub fn validate(&self) -> Result<QueryEdit, ServicesError> {
+        let v = NewQueryDef {
+            code: "x".into(),
+            name: self.name.clone(),
+            unit: "x".into(),
+            provider: self.provider.clone(),
+            description: self.description.clone(),
+            per_address: self.per_address,
+            per_query: self.per_query,
+            window_seconds: self.window_seconds,
+            published: false,
+            sort: 0,
+        }
+        .validate()?;
+        Ok(QueryEdit {
+            name: v.name,
+            description: v.description,
+            provider: v.provider,
+            per_address: v.per_address,
+            per_query: v.per_query,
+            window_seconds: v.window_seconds,
+        })
     }
 }
 
@@ -603,5 +654,23 @@ mod tests {
         assert!(d.validate().is_ok());
         assert!(NewQueryDef { per_address: 0, ..d.clone() }.validate().is_err());
         assert!(NewQueryDef { window_seconds: 5, ..d }.validate().is_err());
+    }
+
+    #[test]
+    fn query_edit_uses_the_definition_rules() {
+        let e = QueryEdit {
+            name: " 工资查询 ".into(),
+            description: String::new(),
+            provider: "Demo.Salary".into(),
+            per_address: 10,
+            per_query: 600,
+            window_seconds: 600,
+        };
+        let v = e.validate().unwrap();
+        assert_eq!((v.name.as_str(), v.provider.as_str()), ("工资查询", "demo.salary"));
+        assert!(QueryEdit { name: " ".into(), ..e.clone() }.validate().is_err());
+        assert!(QueryEdit { per_query: 0, ..e.clone() }.validate().is_err());
+        assert!(QueryEdit { window_seconds: 86_401, ..e.clone() }.validate().is_err());
+        assert!(QueryEdit { provider: "无".into(), ..e }.validate().is_err());
     }
 }

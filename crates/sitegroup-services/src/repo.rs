@@ -4,7 +4,7 @@
 use sitegroup_core::UnitId;
 use sitegroup_store::{Row, StoreError, Tx, Value, params};
 
-use crate::model::{Audience, Form, Guide, Item, LifeEvent, NewForm, NewQueryDef, Qa, QueryDef, ValidItem};
+use crate::model::{Audience, Form, Guide, Item, LifeEvent, NewForm, NewQueryDef, Qa, QueryDef, QueryEdit, ValidItem};
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -245,6 +245,11 @@ pub fn update_qa(
     Ok(())
 }
 
+/// Deletes a Q&A entry (gone from every list and, one search poll later, the index).
+pub fn delete_qa(tx: &mut Tx<'_>, id: i64) -> Result<u64, StoreError> {
+    tx.execute("DELETE FROM services_qa WHERE id = ?", params![id])
+}
+
 /// A Q&A entry by id.
 pub fn qa(tx: &mut Tx<'_>, id: i64) -> Result<Option<Qa>, StoreError> {
     tx.query_opt(&format!("SELECT {QA_COLS} FROM services_qa WHERE id = ?"), params![id])?
@@ -309,7 +314,7 @@ pub fn qas(tx: &mut Tx<'_>, f: &QaFilter) -> Result<(Vec<Qa>, i64), StoreError> 
 
 // ---- forms ----
 
-const FORM_COLS: &str = "id, item_id, unit_id, name, document_id, attachment, created_at";
+const FORM_COLS: &str = "id, item_id, unit_id, name, document_id, attachment, published, created_at, updated_at";
 
 fn form_from(row: &Row) -> Result<Form, StoreError> {
     Ok(Form {
@@ -319,20 +324,62 @@ fn form_from(row: &Row) -> Result<Form, StoreError> {
         name: row.get(3)?,
         document: row.get(4)?,
         attachment: row.get(5)?,
-        created_at: row.get(6)?,
+        published: row.get(6)?,
+        created_at: row.get(7)?,
+        updated_at: row.get(8)?,
     })
 }
 
-/// Inserts a form.
+/// Inserts a form (listed publicly once its document is published).
 pub fn insert_form(tx: &mut Tx<'_>, f: &NewForm, unit: UnitId, at: i64) -> Result<Form, StoreError> {
     let id: i64 = tx
         .query_one(
-            "INSERT INTO services_forms (item_id, unit_id, name, document_id, attachment, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            params![f.item, unit.0, f.name.as_str(), f.document, f.attachment, at],
+            "INSERT INTO services_forms (item_id, unit_id, name, document_id, attachment, published, created_at, \
+             updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+            params![f.item, unit.0, f.name.as_str(), f.document, f.attachment, at, at],
         )?
         .get(0)?;
     form(tx, id)?.ok_or(StoreError::NotFound)
+}
+
+/// Replaces a form's item, unit, name and attachment.
+pub fn update_form(tx: &mut Tx<'_>, id: i64, f: &NewForm, unit: UnitId, at: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE services_forms SET item_id = ?, unit_id = ?, name = ?, document_id = ?, attachment = ?, \
+         updated_at = ? WHERE id = ?",
+        params![f.item, unit.0, f.name.as_str(), f.document, f.attachment, at, id],
+    )?;
+    Ok(())
+}
+
+/// Lists (`true`) or hides a form.
+pub fn set_form_published(tx: &mut Tx<'_>, id: i64, published: bool, at: i64) -> Result<(), StoreError> {
+    tx.execute("UPDATE services_forms SET published = ?, updated_at = ? WHERE id = ?", params![published, at, id])?;
+    Ok(())
+}
+
+/// Deletes a form (the caller checks first that no guide points at it).
+pub fn delete_form(tx: &mut Tx<'_>, id: i64) -> Result<u64, StoreError> {
+    tx.execute("DELETE FROM services_forms WHERE id = ?", params![id])
+}
+
+/// Ids of the items whose guide lists `form` among its materials.
+pub fn items_using_form(tx: &mut Tx<'_>, form: i64) -> Result<Vec<i64>, StoreError> {
+    // A cheap pre-filter on the JSON text (`"form":12` also matches 123), then the
+    // exact check on the parsed guide.
+    let rows = tx.query(
+        "SELECT id, guide FROM services_items WHERE guide LIKE ? ORDER BY id",
+        params![format!("%\"form\":{form}%")],
+    )?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let guide: String = r.get(1)?;
+        let guide: Guide = serde_json::from_str(&guide).map_err(|e| corrupt("guide", e))?;
+        if guide.materials.iter().any(|m| m.form == Some(form)) {
+            out.push(r.get(0)?);
+        }
+    }
+    Ok(out)
 }
 
 /// A form by id.
@@ -342,17 +389,34 @@ pub fn form(tx: &mut Tx<'_>, id: i64) -> Result<Option<Form>, StoreError> {
         .transpose()
 }
 
-/// Forms, optionally of one item or unit, by id.
-pub fn forms(tx: &mut Tx<'_>, item: Option<i64>, unit: Option<UnitId>) -> Result<Vec<Form>, StoreError> {
+/// Filter of form lists. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct FormFilter {
+    /// Only listed (not hidden) forms.
+    pub published_only: bool,
+    /// Only forms of this item.
+    pub item: Option<i64>,
+    /// Only these units.
+    pub units: Option<Vec<UnitId>>,
+}
+
+/// Forms matching `f`, by id.
+pub fn forms(tx: &mut Tx<'_>, f: &FormFilter) -> Result<Vec<Form>, StoreError> {
     let mut sql = format!("SELECT {FORM_COLS} FROM services_forms WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
-    if let Some(i) = item {
+    if f.published_only {
+        sql.push_str(" AND published = 1");
+    }
+    if let Some(i) = f.item {
         sql.push_str(" AND item_id = ?");
         args.push(i.into());
     }
-    if let Some(u) = unit {
-        sql.push_str(" AND unit_id = ?");
-        args.push(u.0.into());
+    if let Some(units) = &f.units {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push_str(&format!(" AND unit_id IN ({})", vec!["?"; units.len()].join(", ")));
+        args.extend(units.iter().map(|u| Value::from(u.0)));
     }
     sql.push_str(" ORDER BY id");
     tx.query(&sql, &args)?.iter().map(form_from).collect()
@@ -420,6 +484,59 @@ pub fn queries(tx: &mut Tx<'_>, published_only: bool) -> Result<Vec<QueryDef>, S
         .iter()
         .map(query_from)
         .collect()
+}
+
+/// Query definitions of these units (all of them with `None`), by sort then id.
+pub fn queries_of(tx: &mut Tx<'_>, units: Option<&[UnitId]>) -> Result<Vec<QueryDef>, StoreError> {
+    let Some(units) = units else { return queries(tx, false) };
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {QUERY_COLS} FROM services_queries WHERE unit_id IN ({}) ORDER BY sort, id",
+        vec!["?"; units.len()].join(", ")
+    );
+    let args: Vec<Value> = units.iter().map(|u| Value::from(u.0)).collect();
+    tx.query(&sql, &args)?.iter().map(query_from).collect()
+}
+
+/// Changes a definition's texts, provider and limits (code, unit, public flag and sort
+/// stay).
+pub fn update_query(tx: &mut Tx<'_>, id: i64, e: &QueryEdit, at: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE services_queries SET name = ?, description = ?, provider = ?, per_address = ?, per_query = ?, \
+         window_seconds = ?, updated_at = ? WHERE id = ?",
+        params![
+            e.name.as_str(),
+            e.description.as_str(),
+            e.provider.as_str(),
+            e.per_address,
+            e.per_query,
+            e.window_seconds,
+            at,
+            id
+        ],
+    )?;
+    Ok(())
+}
+
+/// Enables (`true`: public) or disables a query.
+pub fn set_query_published(tx: &mut Tx<'_>, id: i64, published: bool, at: i64) -> Result<(), StoreError> {
+    tx.execute("UPDATE services_queries SET published = ?, updated_at = ? WHERE id = ?", params![published, at, id])?;
+    Ok(())
+}
+
+/// How many runs of `query` were counted in windows starting at or after `since`: the
+/// sum of the all-addresses counters ([`crate::query::ALL_ADDRESSES`]). Refused
+/// (over-limit) requests roll back and are not counted. Counts only; the per-address
+/// rows are never read here.
+pub fn query_usage(tx: &mut Tx<'_>, query: i64, since: i64) -> Result<i64, StoreError> {
+    tx.query_one(
+        "SELECT COALESCE(SUM(n), 0) FROM services_query_hits WHERE query_id = ? AND address_hash = ? \
+         AND window_start >= ?",
+        params![query, crate::query::ALL_ADDRESSES, since],
+    )?
+    .get(0)
 }
 
 /// Adds one to the counter of `(query, key, window)` and returns the new count. The

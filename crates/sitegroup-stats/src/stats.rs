@@ -15,6 +15,27 @@
 //! **Aggregate rows.** `stats_daily` holds per day: the group (`site_id` 0, column 0,
 //! document 0), each site (column 0, document 0), each column of a site (document 0)
 //! and each document (its column, or 0). 0 is "all", never a real id.
+//!
+//! **Referrers and search terms.** `stats_daily_referrers` and `stats_daily_terms` hold
+//! per day, for the group (`site_id` 0, computed from the raw rows like the group row of
+//! `stats_daily`) and for each site, the [`SOURCES_TOP`] most frequent hosts (terms)
+//! with their views and distinct visitors, and one **"other" row** whose label is the
+//! empty string (never a real host or terms: [`clean_host`] and [`clean_terms`] refuse
+//! empty values) carrying the views of everything below the cut, so the views of a day
+//! and site always add up. The other row's `visitors` is the sum of the cut entries'
+//! distinct counts (an upper bound; it is not shown). They are rebuilt with the other
+//! aggregates of the day, in the same transaction ([`aggregate_day`]).
+//!
+//! **Closed and open days.** A day in `stats_days_done` is closed: its aggregates are
+//! final. The dashboard reads referrers and terms of closed days from the aggregate
+//! tables only, and of open days (today, or a past day not aggregated yet) from the raw
+//! rows ([`top_sources`]). Raw rows of a closed day whose aggregates are of the current
+//! [`AGGREGATES_VERSION`] may be purged after the retention period ([`purge_views`]);
+//! an open day is never purged.
+//!
+//! **Ranges over the cut.** A range's top list sums the daily top entries: an entry that
+//! is below the top [`SOURCES_TOP`] of a day and site counts in that day's "other" row,
+//! not under its name. With at most ten lines shown, this only matters for a long tail.
 
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
@@ -59,7 +80,44 @@ pub const BOT_MARKERS: &[&str] = &[
     "uptime",
     "facebookexternalhit",
     "preview",
+    // The self-check's availability probe (portal `admin/selfcheck.rs`, `PROBE_AGENT`):
+    // the platform requesting its own pages is not a visit.
+    "sitegroup-selfcheck-probe",
 ];
+
+/// How many referrer hosts (search terms) are kept per day and site; the rest are
+/// summed into the day's "other" row.
+pub const SOURCES_TOP: i64 = 100;
+/// The version of a closed day's aggregates written by [`aggregate_day`]: 1 had no
+/// referrer and term rows, 2 has them. Raw views are only purged for days at this
+/// version; days below it are brought up to it by [`aggregate_sources`].
+pub const AGGREGATES_VERSION: i64 = 2;
+/// The setting holding how many days raw page views are kept.
+pub const RETENTION_KEY: &str = "stats.raw_retention_days";
+/// Raw page views are kept this many days by default.
+pub const DEFAULT_RETENTION_DAYS: i64 = 180;
+/// Shortest allowed retention (days).
+pub const MIN_RETENTION_DAYS: i64 = 1;
+/// Longest allowed retention (days; ten years).
+pub const MAX_RETENTION_DAYS: i64 = 3650;
+
+/// Parses a value of [`RETENTION_KEY`]: whole days from [`MIN_RETENTION_DAYS`] to
+/// [`MAX_RETENTION_DAYS`].
+pub fn parse_retention(value: &str) -> Result<i64, StatsError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(d))
+        .ok_or_else(|| StatsError::BadSetting { key: RETENTION_KEY.into(), value: value.into() })
+}
+
+/// The first day whose raw views are kept when today is `today` and they are kept
+/// `retention` days: days before it may be purged (once closed). Today and the
+/// `retention - 1` days before it are kept.
+pub fn retention_cutoff(today: i64, retention: i64) -> i64 {
+    today - retention.max(MIN_RETENTION_DAYS) + 1
+}
 
 /// The Beijing calendar day of an instant, as days since 1970-01-01.
 pub fn beijing_day(at: i64) -> i64 {
@@ -298,7 +356,101 @@ pub fn aggregate_day(tx: &mut Tx<'_>, day: i64) -> Result<u64, StatsError> {
          WHERE day = ? AND doc_id IS NOT NULL GROUP BY day, site_id, COALESCE(column_id, 0), doc_id",
         params![day],
     )?;
+    n += aggregate_sources(tx, day)?;
     Ok(n)
+}
+
+/// Where a ranked source is kept: the raw column and its daily aggregate table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Referring hosts (`stats_views.referrer_host`, `stats_daily_referrers.host`).
+    Referrer,
+    /// Site search terms (`stats_views.search_terms`, `stats_daily_terms.terms`).
+    Terms,
+}
+
+impl Source {
+    /// (raw column, aggregate table, aggregate label column); constants, never input.
+    fn names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Source::Referrer => ("referrer_host", "stats_daily_referrers", "host"),
+            Source::Terms => ("search_terms", "stats_daily_terms", "terms"),
+        }
+    }
+}
+
+/// Rebuilds the referrer and search-term rows of `day` from its page views
+/// (idempotent): per site and for the group (site 0), the [`SOURCES_TOP`] most viewed
+/// entries and an "other" row (label `''`) with the rest. Returns the rows written.
+pub fn aggregate_sources(tx: &mut Tx<'_>, day: i64) -> Result<u64, StatsError> {
+    let mut n = 0;
+    for source in [Source::Referrer, Source::Terms] {
+        let (raw, table, label) = source.names();
+        tx.execute(&format!("DELETE FROM {table} WHERE day = ?"), params![day])?;
+        // The rank is over (views desc, label) so the cut is deterministic.
+        for (site, partition, group_by) in [("site_id", "PARTITION BY site_id ", "site_id, "), ("0", "", "")] {
+            n += tx.execute(
+                &format!(
+                    "INSERT INTO {table} (day, site_id, {label}, views, visitors)
+                     SELECT day, site_id, label, SUM(views), SUM(visitors) FROM (
+                        SELECT day, {site} AS site_id,
+                               CASE WHEN ROW_NUMBER() OVER ({partition}ORDER BY COUNT(*) DESC, {raw}) <= {SOURCES_TOP}
+                                    THEN {raw} ELSE '' END AS label,
+                               COUNT(*) AS views, COUNT(DISTINCT visitor) AS visitors
+                        FROM stats_views WHERE day = ? AND {raw} IS NOT NULL
+                        GROUP BY day, {group_by}{raw}) t
+                     GROUP BY day, site_id, label"
+                ),
+                params![day],
+            )?;
+        }
+    }
+    Ok(n)
+}
+
+/// Closed days whose aggregates are older than [`AGGREGATES_VERSION`] (closed before
+/// the referrer and term tables existed), oldest first.
+pub fn stale_days(tx: &mut Tx<'_>) -> Result<Vec<i64>, StatsError> {
+    let rows =
+        tx.query("SELECT day FROM stats_days_done WHERE aggregates < ? ORDER BY day", params![AGGREGATES_VERSION])?;
+    Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
+}
+
+/// Brings a stale closed day up to [`AGGREGATES_VERSION`]: rebuilds its referrer and
+/// term rows from its raw views (its `stats_daily` rows are final and left alone).
+/// Returns the rows written.
+pub fn backfill_day(tx: &mut Tx<'_>, day: i64) -> Result<u64, StatsError> {
+    let n = aggregate_sources(tx, day)?;
+    tx.execute("UPDATE stats_days_done SET aggregates = ? WHERE day = ?", params![AGGREGATES_VERSION, day])?;
+    Ok(n)
+}
+
+/// Closed days before `before` whose aggregates are current and that still have raw
+/// page views: the days [`purge_views`] may empty. Open days and stale closed days are
+/// never listed.
+pub fn purgeable_days(tx: &mut Tx<'_>, before: i64) -> Result<Vec<i64>, StatsError> {
+    let rows = tx.query(
+        "SELECT d.day FROM stats_days_done d WHERE d.day < ? AND d.aggregates >= ?
+         AND EXISTS (SELECT 1 FROM stats_views v WHERE v.day = d.day) ORDER BY d.day",
+        params![before, AGGREGATES_VERSION],
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
+}
+
+/// Deletes at most `limit` raw page views of `day`, only if the day is closed with
+/// current aggregates (checked in the same transaction, so a purge never loses an
+/// un-aggregated view). Returns the rows deleted (0 when the day is done or not closed).
+pub fn purge_views(tx: &mut Tx<'_>, day: i64, limit: i64) -> Result<u64, StatsError> {
+    let closed = tx
+        .query_opt("SELECT 1 FROM stats_days_done WHERE day = ? AND aggregates >= ?", params![day, AGGREGATES_VERSION])?
+        .is_some();
+    if !closed {
+        return Ok(0);
+    }
+    Ok(tx.execute(
+        "DELETE FROM stats_views WHERE id IN (SELECT id FROM stats_views WHERE day = ? LIMIT ?)",
+        params![day, limit],
+    )?)
 }
 
 /// Days before `before` that have page views and are not final yet.
@@ -311,10 +463,25 @@ pub fn pending_days(tx: &mut Tx<'_>, before: i64) -> Result<Vec<i64>, StatsError
     Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
 }
 
-/// Marks `day`'s aggregates final (a closed day is not rebuilt again).
+/// Marks `day`'s aggregates final, at [`AGGREGATES_VERSION`] (a closed day is not
+/// rebuilt again).
 pub fn mark_done(tx: &mut Tx<'_>, day: i64, at: i64) -> Result<(), StatsError> {
-    tx.execute("INSERT INTO stats_days_done (day, at) VALUES (?, ?) ON CONFLICT (day) DO NOTHING", params![day, at])?;
+    tx.execute(
+        "INSERT INTO stats_days_done (day, at, aggregates) VALUES (?, ?, ?) ON CONFLICT (day) DO NOTHING",
+        params![day, at, AGGREGATES_VERSION],
+    )?;
     Ok(())
+}
+
+/// The closed days among `from..=to` whose aggregates are current (ascending). A
+/// stale closed day (see [`stale_days`]) is not listed: until its backfill, its
+/// referrers and terms are read from its raw views, which are never purged before.
+pub fn closed_days(tx: &mut Tx<'_>, from: i64, to: i64) -> Result<Vec<i64>, StatsError> {
+    let rows = tx.query(
+        "SELECT day FROM stats_days_done WHERE day >= ? AND day <= ? AND aggregates >= ? ORDER BY day",
+        params![from, to, AGGREGATES_VERSION],
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect::<Result<_, _>>()?)
 }
 
 /// Views and distinct visitors of one day.
@@ -438,28 +605,82 @@ pub fn top_documents(
     ranked(&rows)
 }
 
-/// Most frequent referrer hosts (`what` = `referrer_host`) or site search terms
-/// (`search_terms`) over `from..=to`, from the stored page views.
-fn top_raw(
+/// A ranked source list of the dashboard and the views behind it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TopSources {
+    /// The most frequent entries (at most the limit asked for).
+    pub top: Vec<Ranked>,
+    /// All views with a referrer (with search terms) in the range, listed or not
+    /// (including the daily "other" rows).
+    pub total: u64,
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Most frequent referrer hosts or search terms of a site (or the group, `None`) over
+/// `from..=to`: closed days from the daily aggregate tables, open days (not in
+/// `stats_days_done`: today, or a day not aggregated yet; or closed before the
+/// referrer and term aggregates existed and not backfilled yet) from the raw page views.
+/// `visitors` is the sum of daily distinct visitors, like every other ranked list; for
+/// the group it comes from the group rows (site 0), so someone visiting two sites from
+/// the same referrer on one day counts once that day.
+pub fn top_sources(
     tx: &mut Tx<'_>,
-    column: &str,
+    source: Source,
     site: Option<i64>,
     from: i64,
     to: i64,
     limit: i64,
-) -> Result<Vec<Ranked>, StatsError> {
-    let sql = format!(
-        "SELECT 0, 0, {column}, COUNT(*), COUNT(DISTINCT visitor) FROM stats_views
-         WHERE {} AND {column} IS NOT NULL AND day >= ? AND day <= ?
-         GROUP BY {column} ORDER BY COUNT(*) DESC, {column} LIMIT ?",
-        site_clause(site, "site_id")
-    );
-    let rows = tx.query(&sql, &range_args(site, from, to, limit))?;
-    ranked(&rows)
+) -> Result<TopSources, StatsError> {
+    let (raw, table, label) = source.names();
+    let closed = closed_days(tx, from, to)?;
+    let open: Vec<i64> = (from..=to).filter(|d| closed.binary_search(d).is_err()).collect();
+    let mut parts = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if !closed.is_empty() {
+        parts.push(format!(
+            "SELECT {label} AS label, views AS v, visitors AS vis FROM {table}
+             WHERE site_id = ? AND day IN ({})",
+            placeholders(closed.len())
+        ));
+        args.push(Value::from(site.unwrap_or(0)));
+        args.extend(closed.iter().map(|d| Value::from(*d)));
+    }
+    if !open.is_empty() {
+        let filter = if site.is_some() { "site_id = ? AND " } else { "" };
+        parts.push(format!(
+            "SELECT {raw} AS label, COUNT(*) AS v, COUNT(DISTINCT visitor) AS vis FROM stats_views
+             WHERE {filter}day IN ({}) AND {raw} IS NOT NULL GROUP BY day, {raw}",
+            placeholders(open.len())
+        ));
+        if let Some(s) = site {
+            args.push(Value::from(s));
+        }
+        args.extend(open.iter().map(|d| Value::from(*d)));
+    }
+    if parts.is_empty() {
+        return Ok(TopSources::default());
+    }
+    let union = parts.join(" UNION ALL ");
+    let rows = tx.query(
+        &format!("SELECT label, SUM(v), SUM(vis) FROM ({union}) t GROUP BY label ORDER BY SUM(v) DESC, label"),
+        &args,
+    )?;
+    let mut out = TopSources::default();
+    for r in &rows {
+        let views = u(r, 1)?;
+        out.total += views;
+        let name: String = r.get::<Option<String>>(0)?.unwrap_or_default();
+        if !name.is_empty() && i64::try_from(out.top.len()).unwrap_or(i64::MAX) < limit {
+            out.top.push(Ranked { site: 0, id: 0, label: name, views, visitors: u(r, 2)? });
+        }
+    }
+    Ok(out)
 }
 
-/// Most frequent referring hosts. `visitors` here counts distinct (day-independent)
-/// keys, an approximation of [`DayFigure::visitors`] summed.
+/// Most frequent referring hosts ([`top_sources`]).
 pub fn top_referrers(
     tx: &mut Tx<'_>,
     site: Option<i64>,
@@ -467,10 +688,10 @@ pub fn top_referrers(
     to: i64,
     limit: i64,
 ) -> Result<Vec<Ranked>, StatsError> {
-    top_raw(tx, "referrer_host", site, from, to, limit)
+    Ok(top_sources(tx, Source::Referrer, site, from, to, limit)?.top)
 }
 
-/// Most frequent site search terms.
+/// Most frequent site search terms ([`top_sources`]).
 pub fn top_terms(
     tx: &mut Tx<'_>,
     site: Option<i64>,
@@ -478,7 +699,7 @@ pub fn top_terms(
     to: i64,
     limit: i64,
 ) -> Result<Vec<Ranked>, StatsError> {
-    top_raw(tx, "search_terms", site, from, to, limit)
+    Ok(top_sources(tx, Source::Terms, site, from, to, limit)?.top)
 }
 
 /// A count of published items under a label (a unit, a column, a kind).
@@ -572,6 +793,36 @@ mod tests {
         assert!(is_bot("curl/8.5.0"));
         assert!(is_bot("  "));
         assert!(!is_bot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) AppleWebKit/605.1.15 MicroMessenger"));
+    }
+
+    #[test]
+    fn the_self_check_probe_is_not_a_visitor() {
+        // The exact agent of the portal's availability probe, and variations of case,
+        // padding and version suffix.
+        assert!(is_bot("sitegroup-selfcheck-probe"));
+        assert!(is_bot("  Sitegroup-SelfCheck-Probe/2.0 "));
+        assert!(!is_bot("Mozilla/5.0 (Windows NT 10.0) sitegroup user"));
+    }
+
+    #[test]
+    fn retention_is_validated() {
+        assert_eq!(parse_retention("180").unwrap(), 180);
+        assert_eq!(parse_retention(" 1 ").unwrap(), 1);
+        assert_eq!(parse_retention("3650").unwrap(), MAX_RETENTION_DAYS);
+        for bad in ["0", "-5", "3651", "", "abc", "1.5", "99999999999999999999"] {
+            let e = parse_retention(bad).unwrap_err();
+            assert!(e.is_user_error(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn retention_keeps_today_and_the_days_before() {
+        // Kept 180 days: today and the 179 before; the day before those may go.
+        assert_eq!(retention_cutoff(1000, 180), 821);
+        assert_eq!(retention_cutoff(1000, 1), 1000);
+        // A nonsense retention never reaches into today.
+        assert_eq!(retention_cutoff(1000, 0), 1000);
+        assert_eq!(retention_cutoff(1000, -3), 1000);
     }
 
     #[test]

@@ -701,6 +701,7 @@ impl SiteGroup {
                     private: false,
                     urgent: false,
                     idempotency_key: None,
+                    applicant: None,
                 };
                 let t = self.insert_new(tx, &vt, Some(*u), salt, hash, now, tflow, *due, "forum")?;
                 if tflow.state == TicketState::Assigned {
@@ -1153,6 +1154,7 @@ impl SiteGroup {
                                 private: false,
                                 urgent: false,
                                 idempotency_key: None,
+                                applicant: None,
                             };
                             let (_, salt, hash) = code::new_secret().map_err(Error::Internal)?;
                             let t = self.insert_new(

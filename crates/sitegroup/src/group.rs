@@ -59,6 +59,7 @@ fn all_migrations() -> Vec<sitegroup_store::Migration> {
     all.extend(sitegroup_services::migrations());
     all.extend(sitegroup_stats::migrations());
     all.extend(crate::selfcheck::migrations());
+    all.extend(crate::annual_report::migrations());
     all
 }
 

@@ -36,7 +36,9 @@ use sitegroup_interaction::flow::{Command, Context, Flow, RejectReason, TicketSt
 use sitegroup_interaction::model::{Channel, NewTicket, Rating, Settings, Ticket, ValidTicket, Writer, beijing_date};
 use sitegroup_interaction::repo::{self, ListFilter, LogEntry, NewRow, Urging};
 use sitegroup_interaction::report::{self, UnitReport, VetoFinding};
-use sitegroup_interaction::{InteractionError, Redacted, code, redact};
+use sitegroup_interaction::{
+    ApplicantKind, DisclosureFacts, DisclosureOutcome, InteractionError, Redacted, code, redact,
+};
 use sitegroup_store::{StoreError, Tx, core_repo};
 
 use crate::error::Error;
@@ -193,6 +195,13 @@ pub struct ImportTicket {
     /// Category.
     #[serde(default)]
     pub category: Option<String>,
+    /// Disclosure lines: the applicant kind code (`natural_person` …); history without
+    /// one counts as a natural person's request. Ignored on other channels.
+    #[serde(default)]
+    pub applicant: Option<String>,
+    /// Disclosure lines: the outcome code (`granted` …), if the history records one.
+    #[serde(default)]
+    pub outcome: Option<String>,
 }
 
 /// What one run of [`SiteGroup::urge_due`] recorded.
@@ -296,7 +305,8 @@ impl SiteGroup {
             None => None,
         };
         let now = self.now();
-        let flow = Flow::new(now, settings.days_for(valid.channel, &valid.category));
+        let mut flow = Flow::new(now, settings.days_for(valid.channel, &valid.category));
+        flow.disclosure = valid.applicant.map(|applicant| DisclosureFacts { applicant, outcome: None });
         let due = self.due_of(&flow, &settings)?.map(|d| d.due_at);
         let (secret, salt, hash) = code::new_secret().map_err(Error::Internal)?;
         let site = self.unit_site(target)?;
@@ -467,7 +477,8 @@ impl SiteGroup {
             | Command::Extend { .. }
             | Command::RequestCorrection { .. }
             | Command::ConsultThirdParty { .. }
-            | Command::EndConsultation => Some(Action::HandleTicket),
+            | Command::EndConsultation
+            | Command::Decide { .. } => Some(Action::HandleTicket),
             _ => None,
         };
         match action {
@@ -815,6 +826,25 @@ impl SiteGroup {
         valid.channel = channel;
         valid.leader = None;
         let mut flow = Flow::new(line.received_at, settings.days_for(channel, &valid.category));
+        if channel == Channel::Disclosure {
+            let applicant = match line.applicant.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+                None => ApplicantKind::NaturalPerson,
+                Some(a) => ApplicantKind::parse(a).ok_or_else(|| sitegroup_core::ValidationError::Malformed {
+                    field: "applicant",
+                    reason: format!("unknown applicant kind {a:?}"),
+                })?,
+            };
+            let outcome = match line.outcome.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+                None => None,
+                Some(o) => {
+                    Some(DisclosureOutcome::parse(o).ok_or_else(|| sitegroup_core::ValidationError::Malformed {
+                        field: "outcome",
+                        reason: format!("unknown outcome {o:?}"),
+                    })?)
+                }
+            };
+            flow.disclosure = Some(DisclosureFacts { applicant, outcome });
+        }
         flow.state = TicketState::Assigned;
         flow.unit = Some(unit);
         flow.accepted_at = Some(line.received_at);

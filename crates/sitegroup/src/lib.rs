@@ -24,6 +24,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod annual_report;
 mod column_service;
 mod content_service;
 mod error;
@@ -42,6 +43,14 @@ mod stats_service;
 mod survey_service;
 mod users;
 
+#[allow(unused_imports)]
+pub use annual_report::table::{
+    Amount, AnnualReportEntries, CaseCounts, EntryKind, ProactiveRow, ProactiveTable, ReportWarning, RequestRow,
+    RequestTable, ReviewRow, ReviewTable,
+};
+pub use annual_report::{
+    AnnualReport, FIRST_YEAR as ANNUAL_REPORT_FIRST_YEAR, SheetCell, table as annual_report_table,
+};
 pub use content_service::{DateFlag, ImportDocument, PublishAt, ReviewItem, Upload};
 pub use error::Error;
 #[allow(unused_imports)]

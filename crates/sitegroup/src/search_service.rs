@@ -261,7 +261,11 @@ impl SiteGroup {
     /// The searchable sources of the group: content documents (services and replies
     /// add theirs here).
     fn search_sources(&self) -> Vec<Box<dyn SearchSource + '_>> {
-        vec![Box::new(ContentSource::new(self)), Box::new(crate::services_service::ServiceSource::new(self))]
+        vec![
+            Box::new(ContentSource::new(self)),
+            Box::new(crate::services_service::ServiceSource::new(self)),
+            Box::new(crate::services_service::QaSource::new(self)),
+        ]
     }
 
     fn with_sources<T>(&self, f: impl FnOnce(&[&dyn SearchSource]) -> T) -> T {

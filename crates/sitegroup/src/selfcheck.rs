@@ -12,8 +12,16 @@
 //! another site's administrator: a site admin checks their own site only
 //! (`RunSelfCheck` on the site), the centre the whole group (`RunSelfCheck` on the group).
 //!
+//! **Speed: a derived cache** ([`cache`]). Re-checking every published text is almost all
+//! of a group run's cost, so each run stores the checker's verdict per (document, public
+//! revision) under a fingerprint of the checker's configuration, and checks again only
+//! new or changed documents; a run also stores its report as the last one of its scope
+//! ([`SiteGroup::last_self_check`]). Both tables are derived and may be dropped at any
+//! time; writing them is not an audited change.
+//!
 //! **Invariants.** Reads only, except the probe recording and the error-report setting,
-//! which are audited writes in one transaction. Indicator rules:
+//! which are audited writes in one transaction, and the derived cache above (a site
+//! admin's run writes and prunes only its own site's rows). Indicator rules:
 //! - column indicators come from [`SiteGroup::column_health`] (national thresholds of the
 //!   columns crate); lapsing-soon columns become non-scoring notices;
 //! - published documents are checked with the group's checker: `prohibited_word`,
@@ -26,6 +34,7 @@
 //! - probes of the past 7 days: a probe fails on a status outside 200–399 or a load over
 //!   15 s; 5 % or more failed is the veto, fewer failed pages are deductions.
 
+mod cache;
 mod score;
 
 use std::collections::{HashMap, HashSet};
@@ -33,9 +42,10 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sitegroup_columns::Veto;
 use sitegroup_core::{Action, Actor, Origin, Resource, SiteId, SiteStatus, ValidationError, authorize};
-use sitegroup_store::{StoreError, Tx, Value, core_repo, params};
+use sitegroup_store::{StoreError, Tx, core_repo, params};
 use sitegroup_text::checks::Severity;
 
+pub use cache::{CHECK_RULES_VERSION, checker_fingerprint};
 pub use score::{
     CheckEvidence, CheckFinding, CheckIndicator, CheckNotice, CheckVerdict, SelfCheckSite, check_deductions,
     check_rank, check_site,
@@ -56,13 +66,14 @@ pub const CHECK_ERROR_REPORT_MAX: usize = 500;
 
 const DAY: i64 = 86_400;
 
-/// The migrations of the self-check: the probe table.
+/// The migrations of the self-check: the probe table (1), the derived caches (2).
 pub(crate) fn migrations() -> Vec<sitegroup_store::Migration> {
-    vec![sitegroup_store::Migration {
-        module: "selfcheck",
-        version: 1,
-        name: "availability probe results",
-        sql: "CREATE TABLE selfcheck_probes (
+    vec![
+        sitegroup_store::Migration {
+            module: "selfcheck",
+            version: 1,
+            name: "availability probe results",
+            sql: "CREATE TABLE selfcheck_probes (
             id {{id}},
             site_id BIGINT NOT NULL REFERENCES sites(id),
             path TEXT NOT NULL,
@@ -71,8 +82,10 @@ pub(crate) fn migrations() -> Vec<sitegroup_store::Migration> {
             at BIGINT NOT NULL
         );
         CREATE INDEX selfcheck_probes_site ON selfcheck_probes (site_id, at);",
-        postgres_sql: None,
-    }]
+            postgres_sql: None,
+        },
+        cache::migration(),
+    ]
 }
 
 /// One availability probe the portal made: a page of a site requested in-process.
@@ -178,45 +191,11 @@ pub fn check_date(at: i64) -> String {
     }
 }
 
+/// Settings key prefix of the error-report entries (`site.error_report.{site id}`).
+const ERROR_REPORT_PREFIX: &str = "site.error_report.";
+
 fn error_report_key(site: SiteId) -> String {
-    format!("site.error_report.{}", site.0)
-}
-
-/// A published document as the self-check reads it.
-struct PublishedRow {
-    id: i64,
-    site: SiteId,
-    column: i64,
-    published_at: Option<i64>,
-    date_flag_days: Option<i64>,
-    fields: String,
-}
-
-fn published_rows(tx: &mut Tx<'_>, site: Option<SiteId>) -> Result<Vec<PublishedRow>, StoreError> {
-    let mut sql = String::from(
-        "SELECT d.id, d.site_id, d.column_id, d.published_at, d.date_flag_days, r.fields \
-         FROM content_documents d JOIN content_revisions r ON r.id = d.published_rev \
-         WHERE d.published_rev IS NOT NULL",
-    );
-    let mut p: Vec<Value> = vec![];
-    if let Some(s) = site {
-        sql.push_str(" AND d.site_id = ?");
-        p.push(s.0.into());
-    }
-    sql.push_str(" ORDER BY d.id");
-    tx.query(&sql, &p)?
-        .iter()
-        .map(|r| {
-            Ok(PublishedRow {
-                id: r.get(0)?,
-                site: SiteId(r.get(1)?),
-                column: r.get(2)?,
-                published_at: r.get(3)?,
-                date_flag_days: r.get(4)?,
-                fields: r.get(5)?,
-            })
-        })
-        .collect()
+    format!("{ERROR_REPORT_PREFIX}{}", site.0)
 }
 
 /// `(unit id, channel, first received, last answered)` of one channel of one unit.
@@ -324,7 +303,7 @@ impl SiteGroup {
             }
         }
 
-        self.document_findings(&mut sink, site, &columns)?;
+        let (fingerprint, verdicts) = self.document_findings(&mut sink, site, &columns)?;
         self.ticket_findings(&mut sink, &tree, now)?;
 
         for s in self.solicitations_without_summary(now)?.into_iter().filter(|s| s.overdue) {
@@ -395,7 +374,50 @@ impl SiteGroup {
             })
             .collect();
         check_rank(&mut sites);
-        Ok(SelfCheckReport { at: now, sites })
+        let report = SelfCheckReport { at: now, sites };
+        // The derived caches: verdicts of the documents checked in this run's scope, and
+        // the report as the last of its scope.
+        self.db.write(|tx| {
+            if let Some(verdicts) = &verdicts {
+                cache::store_verdicts(tx, site, &fingerprint, verdicts, now)?;
+            }
+            cache::store_report(tx, site, &report)
+        })?;
+        Ok(report)
+    }
+
+    /// How many published documents the next [`SiteGroup::self_check`] of `site` (or of
+    /// the group) has to check with the content checker because no valid cached verdict
+    /// exists (new or republished documents, or changed word lists). Lets a caller decide
+    /// whether to run the check now or in the background (`RunSelfCheck`, as the check).
+    pub fn self_check_pending(&self, actor: &Actor, site: Option<SiteId>) -> Result<i64, Error> {
+        authorize(actor, Action::RunSelfCheck, &site.map_or(Resource::Group, Resource::Site))?;
+        let fingerprint = checker_fingerprint(self.dir())?;
+        Ok(self.db.read(|tx| cache::pending_count(tx, site, &fingerprint))?)
+    }
+
+    /// The last stored self-check report of `site` (or of the group), if any: the newer of
+    /// the site's own run and the site's part of the last group run (`RunSelfCheck`, as
+    /// the check; a site admin never gets another site's findings). A stored report is a
+    /// derived cache: it may be missing even after a run if the cache was dropped.
+    pub fn last_self_check(&self, actor: &Actor, site: Option<SiteId>) -> Result<Option<SelfCheckReport>, Error> {
+        authorize(actor, Action::RunSelfCheck, &site.map_or(Resource::Group, Resource::Site))?;
+        let (own, group) = self.db.read(|tx| {
+            let own = cache::load_report(tx, site)?;
+            let group = if site.is_some() { cache::load_report(tx, None)? } else { None };
+            Ok::<_, StoreError>((own, group))
+        })?;
+        let Some(id) = site else { return Ok(own) };
+        let own = own.filter(|r| r.sites.iter().all(|s| s.site == id));
+        let from_group = group.and_then(|g| {
+            let mut part: Vec<SelfCheckSite> = g.sites.into_iter().filter(|s| s.site == id).collect();
+            part.iter_mut().for_each(|s| s.rank = 1);
+            (!part.is_empty()).then_some(SelfCheckReport { at: g.at, sites: part })
+        });
+        Ok(match (own, from_group) {
+            (Some(a), Some(b)) => Some(if b.at > a.at { b } else { a }),
+            (a, b) => a.or(b),
+        })
     }
 
     fn column_findings(&self, sink: &mut Sink, site: SiteId, health: &sitegroup_columns::SiteHealth) {
@@ -435,53 +457,53 @@ impl SiteGroup {
         }
     }
 
-    /// Faked dates and the checker over the published documents (one pass).
+    /// Faked dates and the checker over the published documents (one pass). Documents
+    /// with a valid cached verdict are not checked again; the fresh verdicts are returned
+    /// for the caller to store (`None` when the word lists changed during the run, so
+    /// nothing is stored under a fingerprint that may not match the checker used).
     fn document_findings(
         &self,
         sink: &mut Sink,
         site: Option<SiteId>,
         columns: &HashMap<i64, (String, String)>,
-    ) -> Result<(), Error> {
+    ) -> Result<(String, Option<Vec<cache::NewVerdict>>), Error> {
+        let fingerprint = checker_fingerprint(self.dir())?;
         let checker = checker_for(self.dir())?;
-        let rows = self.db.read(|tx| published_rows(tx, site))?;
-        for row in rows {
-            if !sink.wanted.contains(&row.site) {
-                continue;
-            }
-            let fields: sitegroup_content::DocFields = serde_json::from_str(&row.fields)
-                .map_err(|e| Error::Internal(format!("document {} fields: {e}", row.id)))?;
+        let rows = self.db.read(|tx| cache::published_rows(tx, site, &fingerprint))?;
+        let rows: Vec<cache::PublishedRow> = rows.into_iter().filter(|r| sink.wanted.contains(&r.site)).collect();
+        // An unreadable cached verdict counts as missing (the cache is derived).
+        let cached: Vec<Option<cache::DocVerdict>> =
+            rows.iter().map(|r| r.cached.as_deref().and_then(|j| serde_json::from_str(j).ok())).collect();
+        let misses: Vec<i64> = rows.iter().zip(&cached).filter(|(_, c)| c.is_none()).map(|(r, _)| r.rev).collect();
+        let texts: HashMap<i64, String> = if misses.is_empty() {
+            HashMap::new()
+        } else {
+            self.db.read(|tx| cache::revision_fields(tx, &misses))?.into_iter().collect()
+        };
+        let mut fresh: Vec<cache::NewVerdict> = Vec::with_capacity(misses.len());
+        for (row, cached) in rows.into_iter().zip(cached) {
+            let found = match cached {
+                Some(v) => v,
+                None => {
+                    let v = self.check_text(&checker, &row, texts.get(&row.rev))?;
+                    let json = serde_json::to_string(&v)
+                        .map_err(|e| Error::Internal(format!("document {} verdict: {e}", row.id)))?;
+                    fresh.push((row.id, row.site, row.rev, json));
+                    v
+                }
+            };
             let (path, name) = columns.get(&row.column).cloned().unzip();
             let base = CheckEvidence {
                 column: Some(row.column),
                 column_path: path,
                 column_name: name,
                 document: Some(row.id),
-                title: Some(fields.title.clone()),
+                title: Some(row.title.clone()),
                 ..Default::default()
             };
             if let Some(days) = row.date_flag_days {
                 let evidence = CheckEvidence { figure: Some(days), ..base.clone() };
                 sink.add(row.site, CheckIndicator::FakedDate, true, evidence, row.published_at);
-            }
-            let mut found: Vec<(CheckIndicator, Vec<String>)> = Vec::new();
-            for f in checker.check_document(&fields.title, &fields.body_text) {
-                if f.severity != Severity::Block {
-                    continue;
-                }
-                let indicator = match f.rule.as_str() {
-                    "prohibited_word" => CheckIndicator::ProhibitedContent,
-                    "serious_error" => CheckIndicator::SeriousError,
-                    "confidential_marker" => CheckIndicator::LeakedSecret,
-                    "id_number" | "bank_card" => CheckIndicator::PersonalData,
-                    _ => continue,
-                };
-                // Personal data is evidence by rule only: the number itself is not repeated.
-                let shown = if indicator == CheckIndicator::PersonalData { f.rule.clone() } else { f.excerpt.clone() };
-                match found.iter_mut().find(|(i, _)| *i == indicator) {
-                    Some((_, list)) if !list.contains(&shown) && list.len() < 5 => list.push(shown),
-                    Some(_) => {}
-                    None => found.push((indicator, vec![shown])),
-                }
             }
             for (indicator, detail) in found {
                 let veto = indicator != CheckIndicator::PersonalData;
@@ -489,7 +511,42 @@ impl SiteGroup {
                 sink.add(row.site, indicator, veto, evidence, row.published_at);
             }
         }
-        Ok(())
+        let unchanged = checker_fingerprint(self.dir())? == fingerprint;
+        Ok((fingerprint, unchanged.then_some(fresh)))
+    }
+
+    /// The checker's verdict on one published revision: per indicator, up to five pieces
+    /// of evidence (personal data by rule only: the number itself is not repeated).
+    fn check_text(
+        &self,
+        checker: &sitegroup_text::checks::Checker,
+        row: &cache::PublishedRow,
+        fields: Option<&String>,
+    ) -> Result<cache::DocVerdict, Error> {
+        let fields =
+            fields.ok_or_else(|| Error::Internal(format!("document {}: revision {} missing", row.id, row.rev)))?;
+        let fields: sitegroup_content::DocFields =
+            serde_json::from_str(fields).map_err(|e| Error::Internal(format!("document {} fields: {e}", row.id)))?;
+        let mut found: cache::DocVerdict = Vec::new();
+        for f in checker.check_document(&fields.title, &fields.body_text) {
+            if f.severity != Severity::Block {
+                continue;
+            }
+            let indicator = match f.rule.as_str() {
+                "prohibited_word" => CheckIndicator::ProhibitedContent,
+                "serious_error" => CheckIndicator::SeriousError,
+                "confidential_marker" => CheckIndicator::LeakedSecret,
+                "id_number" | "bank_card" => CheckIndicator::PersonalData,
+                _ => continue,
+            };
+            let shown = if indicator == CheckIndicator::PersonalData { f.rule.clone() } else { f.excerpt.clone() };
+            match found.iter_mut().find(|(i, _)| *i == indicator) {
+                Some((_, list)) if !list.contains(&shown) && list.len() < 5 => list.push(shown),
+                Some(_) => {}
+                None => found.push((indicator, vec![shown])),
+            }
+        }
+        Ok(found)
     }
 
     /// Messages unanswered for more than three months, and idle channels.
@@ -636,6 +693,35 @@ impl SiteGroup {
             core_repo::set_setting(tx, &error_report_key(site), &value)?;
             Ok(((), serde_json::json!({ "site": site.0, "entry": value })))
         })
+    }
+
+    /// Every site's own error-report entry (public: shown in the footer of the site's
+    /// pages). One small read over the settings, cheap enough per request, so a
+    /// change is visible on the next page without any cache to invalidate. A channel
+    /// without its own uses its nearest ancestor's ([`SiteGroup::effective_error_report_entry`]).
+    pub fn error_report_entries(&self) -> Result<HashMap<SiteId, String>, Error> {
+        // LIKE's `_` matches any character: the exact prefix is checked below. (A key
+        // range would depend on the PostgreSQL collation's handling of punctuation.)
+        let pattern = format!("{ERROR_REPORT_PREFIX}%");
+        let rows = self.db.read(|tx| tx.query("SELECT key, value FROM settings WHERE key LIKE ?", params![pattern]))?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let (key, value): (String, String) = (r.get(0)?, r.get(1)?);
+            if let Some(id) = key.strip_prefix(ERROR_REPORT_PREFIX).and_then(|n| n.parse::<i64>().ok())
+                && !value.trim().is_empty()
+            {
+                out.insert(SiteId(id), value);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The error-report entry that applies to a site: its own, else its nearest
+    /// ancestor's (a channel shares its website's), if any.
+    pub fn effective_error_report_entry(&self, site: SiteId) -> Result<Option<String>, Error> {
+        let tree = self.site_tree()?;
+        let entries = self.error_report_entries()?;
+        Ok(ancestors(&tree, site).into_iter().find_map(|s| entries.get(&s).cloned()))
     }
 
     /// The site's own error-report entry, if set (public: it is shown on the site).

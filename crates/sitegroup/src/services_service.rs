@@ -9,13 +9,24 @@
 //! unpublishing an item is `PublishContent` there; the back-office lists are
 //! `ViewDrafts` there; the group-wide list of incomplete guides (for the self-check) is
 //! `RunSelfCheck` on the group. Moving an item to another unit needs `EditDraft` on both.
+//! Forms (表格) are added, edited, hidden and removed with `EditDraft` on their unit's
+//! sites; a form's document must be on one of those sites (or on a site where the actor
+//! itself may edit — the centre's shared forms library), and a form that a guide lists
+//! among its materials cannot be removed, only hidden. Query definitions are edited
+//! (texts, limits, provider) with `EditDraft` and enabled or disabled with
+//! `PublishContent` on their unit's sites; the back office sees each one's runs of the
+//! last 24 hours (counts from the rate counters, never inputs).
 //! Reading published items, Q&A, forms and queries, and running a query, is public.
 //!
 //! Every write is one transaction holding the change, its audit entry and an outbox
 //! event `service.*`: `service.create`, `service.update`, `service.guide`,
 //! `service.publish`, `service.unpublish` (entity `service:{id}`, what the search
-//! source follows), `service.qa_create`, `service.qa_update`, `service.form_create`,
-//! `service.query_define` and `service.query_run`.
+//! source follows), `service.qa_create`, `service.qa_update`, `service.qa_delete`
+//! (entity `service_qa:{id}`, what the Q&A search source follows),
+//! `service.form_create`, `service.form_update`, `service.form_publish`,
+//! `service.form_unpublish`, `service.form_remove` (entity `service_form:{id}`),
+//! `service.query_define`, `service.query_update`, `service.query_enable`,
+//! `service.query_disable` and `service.query_run` (entity `service_query:{code}`).
 //!
 //! **Online queries.** [`SiteGroup::run_service_query`] validates the input against the
 //! provider's fields, then in one transaction counts the request against the
@@ -37,8 +48,10 @@ use sitegroup_core::{Action, Actor, OrgUnit, Resource, SiteId, UnitId, authorize
 use sitegroup_search::{Audience as SearchAudience, SearchDoc, SearchError, SearchSource};
 use sitegroup_services::guide::{self, Completeness};
 use sitegroup_services::query::{self, ProviderRegistry, QueryField, QueryProvider, QueryResult};
-use sitegroup_services::repo::{self, ItemFilter, QaFilter};
-use sitegroup_services::{Audience, Form, Guide, Item, LifeEvent, NewForm, NewItem, NewQa, NewQueryDef, Qa, QueryDef};
+use sitegroup_services::repo::{self, FormFilter, ItemFilter, QaFilter};
+use sitegroup_services::{
+    Audience, Form, Guide, Item, LifeEvent, NewForm, NewItem, NewQa, NewQueryDef, Qa, QueryDef, QueryEdit,
+};
 use sitegroup_services::{GuideElement, ServicesError};
 use sitegroup_store::{Event, StoreError, Tx, core_repo};
 
@@ -55,6 +68,12 @@ const SALT_SETTING: &str = "services.salt";
 /// Events the search source follows.
 const ITEM_EVENTS: [&str; 5] =
     ["service.create", "service.update", "service.guide", "service.publish", "service.unpublish"];
+/// Events the Q&A search source follows.
+const QA_EVENTS: [&str; 3] = ["service.qa_create", "service.qa_update", "service.qa_delete"];
+/// How far back the back office counts a query's runs.
+const USAGE_WINDOW: i64 = 86_400;
+/// Most documents offered as form sources on the back-office page.
+const MAX_FORM_SOURCES: usize = 100;
 
 fn serr(e: ServicesError) -> Error {
     Error::Services(e)
@@ -155,6 +174,38 @@ pub struct ServiceQaFilter {
     pub page: i64,
     /// Rows per page (default 20).
     pub per_page: i64,
+}
+
+/// A document that can back a form: one with attachments on a site of the unit.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceFormSource {
+    /// Content document id.
+    pub document: i64,
+    /// Its site.
+    pub site: SiteId,
+    /// Title of its working revision.
+    pub title: String,
+    /// Workflow state (`published`, `draft` …): only a published document downloads.
+    pub state: String,
+    /// `(number from 1, file name)` of each attachment.
+    pub attachments: Vec<(i64, String)>,
+}
+
+/// A query definition as the back office lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceQueryStatus {
+    /// The definition.
+    pub def: QueryDef,
+    /// The responsible unit's code.
+    pub unit_code: String,
+    /// The provider is registered in this process.
+    pub available: bool,
+    /// The provider serves demo data.
+    pub demo: bool,
+    /// Runs counted in the last 24 hours (by the all-addresses rate counter; refused
+    /// requests are not counted, and windows that began before the 24 hours are left
+    /// out).
+    pub used_24h: i64,
 }
 
 /// Published items per audience and per theme: `(name, count)` pairs.
@@ -387,12 +438,15 @@ impl SiteGroup {
     fn item_view(&self, item: Item, public: bool) -> Result<ServiceItemView, Error> {
         let units = self.db.read(core_repo::list_units)?;
         let unit = units.iter().find(|u| u.id == item.unit).cloned();
-        let forms = self.db.read(|tx| repo::forms(tx, Some(item.id), None))?;
+        let filter = FormFilter { published_only: public, item: Some(item.id), units: None };
+        let forms = self.db.read(|tx| repo::forms(tx, &filter))?;
         let mut extra: Vec<i64> = item.guide.materials.iter().filter_map(|m| m.form).collect();
         extra.retain(|f| !forms.iter().any(|x| x.id == *f));
         let mut all = forms;
         for f in extra {
-            if let Some(form) = self.db.read(|tx| repo::form(tx, f))? {
+            if let Some(form) = self.db.read(|tx| repo::form(tx, f))?
+                && (form.published || !public)
+            {
                 all.push(form);
             }
         }
@@ -548,6 +602,18 @@ impl SiteGroup {
         })
     }
 
+    /// Deletes a Q&A entry (`EditDraft` on its unit's sites); the next search poll
+    /// removes it from both indexes.
+    pub fn remove_service_qa(&self, actor: &Actor, origin: &Origin, id: i64) -> Result<(), Error> {
+        let old = self.db.read(|tx| repo::qa(tx, id))?.ok_or_else(|| not_found("qa", id))?;
+        self.authorize_unit(actor, Action::EditDraft, Some(old.unit))?;
+        let site = self.unit_site(Some(old.unit))?;
+        self.audited(actor, origin, "service.qa_delete", site, format!("service_qa:{id}"), |tx| {
+            repo::delete_qa(tx, id)?;
+            Ok(((), serde_json::json!({ "id": id, "item": old.item, "question": old.question })))
+        })
+    }
+
     /// Published Q&A entries (public), newest first, and the total.
     pub fn published_service_qas(&self, filter: &ServiceQaFilter) -> Result<(Vec<Qa>, i64), Error> {
         let units = match &filter.unit {
@@ -616,17 +682,169 @@ impl SiteGroup {
             }
         }
         let site = self.unit_site(Some(unit.id))?;
+        let unit_sites = self.unit_sites(unit.id)?;
         let now = self.now();
         self.audited_as(actor, origin, "service.form_create", site, |tx| {
-            let doc = sitegroup_content::repo::get_document(tx, v.document)?;
-            let n = doc.map_or(0, |d| d.fields.attachments.len());
-            if usize::try_from(v.attachment).map_or(true, |k| k > n) {
-                return Err(serr(ServicesError::MissingAttachment { document: v.document, attachment: v.attachment }));
-            }
+            Self::check_form_document(tx, actor, &unit_sites, &v)?;
             let form = repo::insert_form(tx, &v, unit.id, now)?;
             let payload = serde_json::json!({ "id": form.id, "item": form.item, "document": form.document });
             Ok((form.clone(), format!("service_form:{}", form.id), payload))
         })
+    }
+
+    /// The sites owned by `unit` (empty for a unit without a site).
+    fn unit_sites(&self, unit: UnitId) -> Result<Vec<SiteId>, Error> {
+        Ok(self.site_tree()?.sites().iter().filter(|s| s.unit == Some(unit)).map(|s| s.id).collect())
+    }
+
+    /// A form's document must exist, be on one of `unit_sites` (or on a site where the
+    /// actor may edit drafts) and have the attachment. The site is checked before the
+    /// attachment, so a foreign document's attachments are not probed.
+    fn check_form_document(tx: &mut Tx<'_>, actor: &Actor, unit_sites: &[SiteId], v: &NewForm) -> Result<(), Error> {
+        let missing = || serr(ServicesError::MissingAttachment { document: v.document, attachment: v.attachment });
+        let Some(doc) = sitegroup_content::repo::get_document(tx, v.document)? else { return Err(missing()) };
+        if !unit_sites.contains(&doc.site) && authorize(actor, Action::EditDraft, &Resource::Site(doc.site)).is_err() {
+            return Err(serr(ServicesError::ForeignDocument { document: v.document }));
+        }
+        let n = doc.fields.attachments.len();
+        if usize::try_from(v.attachment).map_or(true, |k| k == 0 || k > n) {
+            return Err(missing());
+        }
+        Ok(())
+    }
+
+    fn load_form(&self, id: i64) -> Result<Form, Error> {
+        self.db.read(|tx| repo::form(tx, id))?.ok_or_else(|| not_found("form", id))
+    }
+
+    /// Changes a form's name, item, unit or attachment (`EditDraft` on its unit's sites,
+    /// and on the new unit's when it moves). The document is checked again only when the
+    /// reference or the unit changes, so a unit may rename a form the centre pointed at
+    /// its shared library.
+    pub fn update_service_form(&self, actor: &Actor, origin: &Origin, id: i64, new: &NewForm) -> Result<Form, Error> {
+        let v = new.validate().map_err(serr)?;
+        let old = self.load_form(id)?;
+        self.authorize_unit(actor, Action::EditDraft, Some(old.unit))?;
+        let unit = self.unit_of_code(&v.unit)?;
+        if unit.id != old.unit {
+            self.authorize_unit(actor, Action::EditDraft, Some(unit.id))?;
+        }
+        if let Some(item) = v.item
+            && self.load_item(item)?.unit != unit.id
+        {
+            return Err(
+                sitegroup_core::ValidationError::Rule("a form of an item belongs to the item's unit".into()).into()
+            );
+        }
+        let recheck = unit.id != old.unit || v.document != old.document || v.attachment != old.attachment;
+        let unit_sites = self.unit_sites(unit.id)?;
+        let site = self.unit_site(Some(unit.id))?;
+        let now = self.now();
+        self.audited(actor, origin, "service.form_update", site, format!("service_form:{id}"), |tx| {
+            if recheck {
+                Self::check_form_document(tx, actor, &unit_sites, &v)?;
+            }
+            repo::update_form(tx, id, &v, unit.id, now)?;
+            let form = repo::form(tx, id)?.ok_or_else(|| not_found("form", id))?;
+            let payload = serde_json::json!({ "id": form.id, "item": form.item, "document": form.document });
+            Ok((form, payload))
+        })
+    }
+
+    /// Lists (`true`) or hides (停用) a form (`EditDraft` on its unit's sites). A hidden
+    /// form stays in the guides that point at it but is not shown to the public.
+    pub fn publish_service_form(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        id: i64,
+        published: bool,
+    ) -> Result<Form, Error> {
+        let old = self.load_form(id)?;
+        self.authorize_unit(actor, Action::EditDraft, Some(old.unit))?;
+        let site = self.unit_site(Some(old.unit))?;
+        let now = self.now();
+        let action = if published { "service.form_publish" } else { "service.form_unpublish" };
+        self.audited(actor, origin, action, site, format!("service_form:{id}"), |tx| {
+            repo::set_form_published(tx, id, published, now)?;
+            let form = repo::form(tx, id)?.ok_or_else(|| not_found("form", id))?;
+            Ok((form, serde_json::json!({ "id": id, "published": published })))
+        })
+    }
+
+    /// Removes a form from the library (`EditDraft` on its unit's sites). Refused with
+    /// [`ServicesError::FormInUse`] while a guide lists it among its materials.
+    pub fn remove_service_form(&self, actor: &Actor, origin: &Origin, id: i64) -> Result<(), Error> {
+        let old = self.load_form(id)?;
+        self.authorize_unit(actor, Action::EditDraft, Some(old.unit))?;
+        let site = self.unit_site(Some(old.unit))?;
+        self.audited(actor, origin, "service.form_remove", site, format!("service_form:{id}"), |tx| {
+            let items = repo::items_using_form(tx, id)?;
+            if !items.is_empty() {
+                return Err(serr(ServicesError::FormInUse { form: id, items }));
+            }
+            repo::delete_form(tx, id)?;
+            let payload = serde_json::json!({ "id": id, "name": old.name, "document": old.document });
+            Ok(((), payload))
+        })
+    }
+
+    /// Forms of one unit (`ViewDrafts` on its sites) or of the group (group scope),
+    /// hidden ones included, with where each downloads from: the back-office list.
+    pub fn service_forms_for(&self, actor: &Actor, unit: Option<&str>) -> Result<Vec<ServiceFormView>, Error> {
+        let units = self.units_viewable(actor, unit)?;
+        let all = self.db.read(core_repo::list_units)?;
+        let forms = self.db.read(|tx| repo::forms(tx, &FormFilter { units, ..Default::default() }))?;
+        self.form_views(forms, &all)
+    }
+
+    /// One form, hidden or not (`ViewDrafts` on its unit's sites).
+    pub fn service_form(&self, actor: &Actor, id: i64) -> Result<ServiceFormView, Error> {
+        let form = self.load_form(id)?;
+        self.authorize_unit(actor, Action::ViewDrafts, Some(form.unit))?;
+        let units = self.db.read(core_repo::list_units)?;
+        self.form_views(vec![form], &units)?.pop().ok_or_else(|| not_found("form", id))
+    }
+
+    /// Documents with attachments on the unit's sites, newest change first (at most
+    /// 100): what the back office offers as a form's source (`EditDraft` on the unit's
+    /// sites).
+    pub fn service_form_sources(&self, actor: &Actor, unit: &str) -> Result<Vec<ServiceFormSource>, Error> {
+        let unit = self.unit_of_code(unit)?;
+        self.authorize_unit(actor, Action::EditDraft, Some(unit.id))?;
+        let mut out = Vec::new();
+        for site in self.unit_sites(unit.id)? {
+            let docs = self.db.read(|tx| sitegroup_content::repo::documents_in(tx, site, None, &[]))?;
+            for d in docs.into_iter().filter(|d| !d.fields.attachments.is_empty()) {
+                if out.len() >= MAX_FORM_SOURCES {
+                    return Ok(out);
+                }
+                out.push(ServiceFormSource {
+                    document: d.id,
+                    site,
+                    title: d.fields.title.clone(),
+                    state: d.state.as_str().to_string(),
+                    attachments: (1i64..).zip(d.fields.attachments.iter()).map(|(n, a)| (n, a.name.clone())).collect(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The units `unit` names (`ViewDrafts` on its sites), or every unit (`None`, group
+    /// scope).
+    fn units_viewable(&self, actor: &Actor, unit: Option<&str>) -> Result<Option<Vec<UnitId>>, Error> {
+        match unit {
+            Some(code) => {
+                let u = self.unit_of_code(code)?;
+                self.authorize_unit(actor, Action::ViewDrafts, Some(u.id))?;
+                Ok(Some(vec![u.id]))
+            }
+            None => {
+                authorize(actor, Action::ViewDrafts, &Resource::Group)?;
+                Ok(None)
+            }
+        }
     }
 
     /// The forms library (public): forms whose document is published, optionally of one
@@ -642,7 +860,8 @@ impl SiteGroup {
             None => None,
         };
         let units = self.db.read(core_repo::list_units)?;
-        let forms = self.db.read(|tx| repo::forms(tx, None, unit))?;
+        let filter = FormFilter { published_only: true, item: None, units: unit.map(|u| vec![u]) };
+        let forms = self.db.read(|tx| repo::forms(tx, &filter))?;
         let all: Vec<ServiceFormView> =
             self.form_views(forms, &units)?.into_iter().filter(|f| f.url.is_some()).collect();
         let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
@@ -686,6 +905,100 @@ impl SiteGroup {
         let defs = self.db.read(|tx| repo::queries(tx, false))?;
         let reg = self.provider_registry()?;
         Ok(defs.into_iter().map(|d| Self::query_view(&reg, d)).collect())
+    }
+
+    /// Query definitions of one unit (`ViewDrafts` on its sites) or of the group (group
+    /// scope), enabled or not, with each one's runs in the last 24 hours.
+    pub fn service_queries_for(&self, actor: &Actor, unit: Option<&str>) -> Result<Vec<ServiceQueryStatus>, Error> {
+        let units = self.units_viewable(actor, unit)?;
+        let defs = self.db.read(|tx| repo::queries_of(tx, units.as_deref()))?;
+        self.query_statuses(defs)
+    }
+
+    /// One query definition, enabled or not, with its recent use (`ViewDrafts` on its
+    /// unit's sites).
+    pub fn service_query_status(&self, actor: &Actor, code: &str) -> Result<ServiceQueryStatus, Error> {
+        let def = self.load_query(code)?;
+        self.authorize_unit(actor, Action::ViewDrafts, Some(def.unit))?;
+        self.query_statuses(vec![def])?.pop().ok_or_else(|| not_found("query", code))
+    }
+
+    fn load_query(&self, code: &str) -> Result<QueryDef, Error> {
+        let code = code.trim().to_ascii_lowercase();
+        self.db.read(|tx| repo::query_by_code(tx, &code))?.ok_or_else(|| not_found("query", code))
+    }
+
+    fn query_statuses(&self, defs: Vec<QueryDef>) -> Result<Vec<ServiceQueryStatus>, Error> {
+        let reg = self.provider_registry()?;
+        let units = self.db.read(core_repo::list_units)?;
+        let since = self.now() - USAGE_WINDOW;
+        let mut out = Vec::with_capacity(defs.len());
+        for def in defs {
+            let used_24h = self.db.read(|tx| repo::query_usage(tx, def.id, since))?;
+            let provider = reg.get(&def.provider);
+            out.push(ServiceQueryStatus {
+                unit_code: units.iter().find(|u| u.id == def.unit).map(|u| u.code.clone()).unwrap_or_default(),
+                available: provider.is_some(),
+                demo: provider.is_some_and(|p| p.is_demo()),
+                used_24h,
+                def,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Changes a query's title, description, limits and provider (`EditDraft` on its
+    /// unit's sites). The provider must be registered in this process
+    /// ([`ServicesError::UnknownProvider`] otherwise): providers are code, definitions
+    /// are data.
+    pub fn update_service_query(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        code: &str,
+        edit: &QueryEdit,
+    ) -> Result<QueryDef, Error> {
+        let old = self.load_query(code)?;
+        self.authorize_unit(actor, Action::EditDraft, Some(old.unit))?;
+        let e = edit.validate().map_err(serr)?;
+        if self.provider_registry()?.get(&e.provider).is_none() {
+            return Err(serr(ServicesError::UnknownProvider(e.provider)));
+        }
+        let site = self.unit_site(Some(old.unit))?;
+        let now = self.now();
+        self.audited(actor, origin, "service.query_update", site, format!("service_query:{}", old.code), |tx| {
+            repo::update_query(tx, old.id, &e, now)?;
+            let d = repo::query_by_code(tx, &old.code)?.ok_or_else(|| not_found("query", &old.code))?;
+            let payload = serde_json::json!({
+                "code": d.code, "provider": d.provider, "per_address": d.per_address,
+                "per_query": d.per_query, "window_seconds": d.window_seconds,
+            });
+            Ok((d, payload))
+        })
+    }
+
+    /// Enables (`true`: public) or disables an online query (`PublishContent` on its
+    /// unit's sites). Enabling a query whose provider is not registered is refused.
+    pub fn publish_service_query(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        code: &str,
+        published: bool,
+    ) -> Result<QueryDef, Error> {
+        let old = self.load_query(code)?;
+        self.authorize_unit(actor, Action::PublishContent, Some(old.unit))?;
+        if published && self.provider_registry()?.get(&old.provider).is_none() {
+            return Err(serr(ServicesError::UnknownProvider(old.provider)));
+        }
+        let site = self.unit_site(Some(old.unit))?;
+        let now = self.now();
+        let action = if published { "service.query_enable" } else { "service.query_disable" };
+        self.audited(actor, origin, action, site, format!("service_query:{}", old.code), |tx| {
+            repo::set_query_published(tx, old.id, published, now)?;
+            let d = repo::query_by_code(tx, &old.code)?.ok_or_else(|| not_found("query", &old.code))?;
+            Ok((d, serde_json::json!({ "code": old.code, "published": published })))
+        })
     }
 
     fn query_view(reg: &ProviderRegistry, def: QueryDef) -> ServiceQueryView {
@@ -857,5 +1170,111 @@ impl SearchSource for ServiceSource<'_> {
         sink: &mut dyn FnMut(SearchDoc) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
         self.all_items(audience, sink).map_err(SearchError::source)
+    }
+}
+
+/// Policy Q&A entries (政策答疑) as a search source, kind `qa`: published entries for the
+/// public index, every entry (with its state) for the back office. An entry is filed
+/// under its unit's first site (the main site when the unit has none) and links to
+/// `/bsfw/qa/{id}`. Creating, changing and deleting an entry (`service.qa_*` events)
+/// re-reads it, so an unpublished or deleted entry leaves the public index in the next
+/// poll.
+pub struct QaSource<'a> {
+    group: &'a SiteGroup,
+}
+
+impl<'a> QaSource<'a> {
+    /// The Q&A source of `group`.
+    pub fn new(group: &'a SiteGroup) -> QaSource<'a> {
+        QaSource { group }
+    }
+
+    fn map(&self, qa: &Qa, public: bool) -> Result<Option<SearchDoc>, Error> {
+        let tree = self.group.site_tree()?;
+        let site = tree
+            .sites()
+            .iter()
+            .find(|s| s.unit == Some(qa.unit) && !s.is_template)
+            .or_else(|| tree.sites().iter().find(|s| s.parent.is_none() && !s.is_template));
+        let Some(site) = site else { return Ok(None) };
+        Ok(Some(SearchDoc {
+            key: format!("service_qa:{}", qa.id),
+            site: site.id.0,
+            column: None,
+            kind: "qa".into(),
+            title: qa.question.clone(),
+            body: qa.answer.clone(),
+            summary: qa.answer.chars().take(120).collect(),
+            attachments: Vec::new(),
+            keywords: Vec::new(),
+            url: format!("/bsfw/qa/{}", qa.id),
+            published_at: qa.updated_at,
+            disclosure: None,
+            index_number: None,
+            state: if public { None } else { Some(if qa.published { "published" } else { "draft" }.into()) },
+        }))
+    }
+
+    fn load_qa(&self, id: i64, audience: SearchAudience) -> Result<Option<SearchDoc>, Error> {
+        let Some(qa) = self.group.db.read(|tx| repo::qa(tx, id))? else { return Ok(None) };
+        let public = audience == SearchAudience::Public;
+        if public && !qa.published {
+            return Ok(None);
+        }
+        self.map(&qa, public)
+    }
+
+    fn all_qas(
+        &self,
+        audience: SearchAudience,
+        sink: &mut dyn FnMut(SearchDoc) -> Result<(), SearchError>,
+    ) -> Result<(), Error> {
+        let public = audience == SearchAudience::Public;
+        let page = 1_000;
+        let mut offset = 0;
+        loop {
+            let f = QaFilter { published_only: public, limit: page, offset, ..Default::default() };
+            let (rows, _) = self.group.db.read(|tx| repo::qas(tx, &f))?;
+            for qa in &rows {
+                if let Some(d) = self.map(qa, public)? {
+                    sink(d)?;
+                }
+            }
+            if i64::try_from(rows.len()).unwrap_or(0) < page {
+                return Ok(());
+            }
+            offset += page;
+        }
+    }
+}
+
+impl SearchSource for QaSource<'_> {
+    fn kinds(&self) -> &[&str] {
+        &["qa"]
+    }
+
+    fn handles(&self, event_kind: &str) -> bool {
+        QA_EVENTS.contains(&event_kind)
+    }
+
+    fn keys_for(&self, event: &Event) -> Vec<String> {
+        if self.handles(&event.kind) && event.entity.starts_with("service_qa:") {
+            vec![event.entity.clone()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn load(&self, key: &str, audience: SearchAudience) -> Result<Option<SearchDoc>, SearchError> {
+        let Some(id) = key.strip_prefix("service_qa:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+        self.load_qa(id, audience).map_err(SearchError::source)
+    }
+
+    fn all(
+        &self,
+        audience: SearchAudience,
+        sink: &mut dyn FnMut(SearchDoc) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        self.all_qas(audience, sink).map_err(SearchError::source)
     }
 }

@@ -14,13 +14,25 @@
 //! day's salt ([`sitegroup_stats::stats::visitor_key`]) and dropped; the salt of a day is
 //! deleted when the day after it is closed, so a stored key cannot be linked back to an
 //! address by anyone.
+//!
+//! **Retention.** Raw page views are kept `stats.raw_retention_days` days (setting,
+//! default 180, 1 to 3650; [`SiteGroup::set_stats_retention_days`] is the centre's,
+//! audited). [`SiteGroup::stats_purge`] deletes the raw views of older days, but only of
+//! days whose aggregates are final and current (closed at
+//! [`stats::AGGREGATES_VERSION`]), in batches of [`PURGE_BATCH`] rows, one transaction
+//! each, so a purge of millions of rows never holds one long transaction. The periodic
+//! [`SiteGroup::stats_aggregate`] backfills the referrer and term aggregates of days
+//! closed before they existed, then purges (at most [`PURGE_BATCHES_PER_RUN`] batches a
+//! run). A malformed stored retention (only possible by editing the database) is read
+//! as the default.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use sitegroup_core::audit::Origin;
 use sitegroup_core::{Action, Actor, Resource, SiteId, authorize, password};
 use sitegroup_interaction::report::{self, UnitReport};
 use sitegroup_stats::StatsError;
-use sitegroup_stats::stats::{self, DayFigure, PageView, Ranked, StoredView, Volume, VolumeBy};
+use sitegroup_stats::stats::{self, DayFigure, PageView, Ranked, Source, StoredView, Volume, VolumeBy};
 use sitegroup_store::core_repo;
 
 use crate::error::Error;
@@ -28,13 +40,19 @@ use crate::group::SiteGroup;
 
 /// How many lines each ranked list of the dashboard shows.
 pub const STATS_TOP: i64 = 10;
+/// Raw page views deleted per purge transaction.
+pub const PURGE_BATCH: i64 = 10_000;
+/// Most purge batches one [`SiteGroup::stats_aggregate`] run does (the rest waits for
+/// the next run; [`SiteGroup::stats_purge`] has no such cap).
+pub const PURGE_BATCHES_PER_RUN: u64 = 100;
 
 /// What one call of [`SiteGroup::record_page_views`] stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct VisitRecordReport {
     /// Page views stored.
     pub stored: u64,
-    /// Page views dropped: unknown site.
+    /// Page views dropped: unknown site, or a bot's User-Agent ([`stats::is_bot`],
+    /// which includes the self-check's probe).
     pub skipped: u64,
 }
 
@@ -45,6 +63,23 @@ pub struct StatsAggregateReport {
     pub closed_days: Vec<i64>,
     /// Aggregate rows written (closed days and today).
     pub rows: u64,
+    /// Days closed before the referrer and term aggregates existed, backfilled now.
+    pub backfilled_days: Vec<i64>,
+    /// Raw page views purged (older than the retention, of closed days only).
+    pub purged: StatsPurgeReport,
+}
+
+/// What a purge of raw page views did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StatsPurgeReport {
+    /// The retention applied (days).
+    pub retention_days: i64,
+    /// Days emptied of raw views (or partly, when the run's cap was reached).
+    pub days: Vec<i64>,
+    /// Raw page views deleted.
+    pub rows: u64,
+    /// Transactions used.
+    pub batches: u64,
 }
 
 /// The analytics dashboard (统计报表) of a site or of the group over a range of days.
@@ -71,6 +106,12 @@ pub struct StatsDashboard {
     pub referrers: Vec<Ranked>,
     /// Most frequent site search terms.
     pub search_terms: Vec<Ranked>,
+    /// Views with a referrer over the range (listed or not).
+    pub referrer_views: u64,
+    /// Site searches over the range (listed or not).
+    pub search_views: u64,
+    /// How many days raw page views are kept (`stats.raw_retention_days`).
+    pub raw_retention_days: i64,
     /// Items first published in the range, by owning unit.
     pub published_by_unit: Vec<Volume>,
     /// … by column.
@@ -100,7 +141,7 @@ impl SiteGroup {
             let mut columns: Vec<((i64, String), Option<i64>)> = Vec::new();
             let mut rows = Vec::with_capacity(views.len());
             for v in views {
-                if tree.get(SiteId(v.site)).is_none() {
+                if tree.get(SiteId(v.site)).is_none() || stats::is_bot(&v.user_agent) {
                     report.skipped += 1;
                     continue;
                 }
@@ -149,8 +190,10 @@ impl SiteGroup {
 
     /// Aggregates page views: every day before today not yet final is aggregated and
     /// marked final, today is (re)aggregated, and salts older than yesterday are
-    /// forgotten. Maintenance (no actor), run by the host every minute or so; each day
-    /// is its own transaction.
+    /// forgotten; then days closed before the referrer and term aggregates existed are
+    /// backfilled, and raw views older than the retention are purged (at most
+    /// [`PURGE_BATCHES_PER_RUN`] batches). Maintenance (no actor), run by the host every
+    /// minute or so; each day (each purge batch) is its own transaction.
     pub fn stats_aggregate(&self) -> Result<StatsAggregateReport, Error> {
         let now = self.now();
         let today = stats::beijing_day(now);
@@ -169,7 +212,63 @@ impl SiteGroup {
             stats::forget_salts_before(tx, today - 1)?;
             Ok::<_, StatsError>(n)
         })?;
+        for day in self.db.read(stats::stale_days)? {
+            report.rows += self.db.write(|tx| stats::backfill_day(tx, day))?;
+            report.backfilled_days.push(day);
+        }
+        report.purged = self.purge_raw(Some(PURGE_BATCHES_PER_RUN))?;
         Ok(report)
+    }
+
+    /// Purges raw page views older than the retention (`stats.raw_retention_days`),
+    /// of closed days with current aggregates only, in batches of [`PURGE_BATCH`] rows
+    /// (one transaction each). Maintenance (no actor), like
+    /// [`stats_aggregate`](Self::stats_aggregate), which also purges; the CLI's
+    /// `sitegroup stats purge`.
+    pub fn stats_purge(&self) -> Result<StatsPurgeReport, Error> {
+        self.purge_raw(None)
+    }
+
+    fn purge_raw(&self, max_batches: Option<u64>) -> Result<StatsPurgeReport, Error> {
+        let retention = self.stats_retention_days()?;
+        let cutoff = stats::retention_cutoff(stats::beijing_day(self.now()), retention);
+        let mut report = StatsPurgeReport { retention_days: retention, ..StatsPurgeReport::default() };
+        for day in self.db.read(|tx| stats::purgeable_days(tx, cutoff))? {
+            report.days.push(day);
+            loop {
+                if max_batches.is_some_and(|m| report.batches >= m) {
+                    return Ok(report);
+                }
+                let n = self.db.write(|tx| stats::purge_views(tx, day, PURGE_BATCH))?;
+                report.batches += 1;
+                report.rows += n;
+                if n < u64::try_from(PURGE_BATCH).unwrap_or(u64::MAX) {
+                    break;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// How many days raw page views are kept (`stats.raw_retention_days`; the default
+    /// [`stats::DEFAULT_RETENTION_DAYS`] when unset or malformed).
+    pub fn stats_retention_days(&self) -> Result<i64, Error> {
+        let stored = self.db.read(|tx| core_repo::get_setting(tx, stats::RETENTION_KEY))?;
+        Ok(stored.and_then(|v| stats::parse_retention(&v).ok()).unwrap_or(stats::DEFAULT_RETENTION_DAYS))
+    }
+
+    /// Sets how many days raw page views are kept (the centre: `EditSite` on the
+    /// group). Refused outside [`stats::MIN_RETENTION_DAYS`] ..=
+    /// [`stats::MAX_RETENTION_DAYS`]. Audited as `settings.stats`.
+    pub fn set_stats_retention_days(&self, actor: &Actor, origin: &Origin, value: &str) -> Result<i64, Error> {
+        authorize(actor, Action::EditSite, &Resource::Group)?;
+        let days = stats::parse_retention(value)?;
+        let key = stats::RETENTION_KEY;
+        self.audited(actor, origin, "settings.stats", None, format!("settings:{key}"), |tx| {
+            core_repo::set_setting(tx, key, &days.to_string())?;
+            Ok(((), serde_json::json!({ "key": key, "value": days })))
+        })?;
+        Ok(days)
     }
 
     /// Sites whose dashboard `actor` may read (`ViewStats` on the site), and whether
@@ -218,8 +317,8 @@ impl SiteGroup {
             let days = stats::daily(tx, site_id, d0, d1)?;
             let cols = stats::top_columns(tx, site_id, d0, d1, STATS_TOP)?;
             let docs = stats::top_documents(tx, site_id, d0, d1, STATS_TOP)?;
-            let refs = stats::top_referrers(tx, site_id, d0, d1, STATS_TOP)?;
-            let terms = stats::top_terms(tx, site_id, d0, d1, STATS_TOP)?;
+            let refs = stats::top_sources(tx, Source::Referrer, site_id, d0, d1, STATS_TOP)?;
+            let terms = stats::top_sources(tx, Source::Terms, site_id, d0, d1, STATS_TOP)?;
             let by_unit = stats::publishing_volume(tx, site_id, from_at, to_at, VolumeBy::Unit)?;
             let by_col = stats::publishing_volume(tx, site_id, from_at, to_at, VolumeBy::Column)?;
             let by_kind = stats::publishing_volume(tx, site_id, from_at, to_at, VolumeBy::Kind)?;
@@ -251,8 +350,11 @@ impl SiteGroup {
             days,
             top_columns: cols,
             top_documents: docs,
-            referrers: refs,
-            search_terms: terms,
+            referrer_views: refs.total,
+            search_views: terms.total,
+            referrers: refs.top,
+            search_terms: terms.top,
+            raw_retention_days: self.stats_retention_days()?,
             published_by_unit: by_unit,
             published_by_column: by_col,
             published_by_kind: by_kind,

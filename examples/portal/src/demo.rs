@@ -12,6 +12,7 @@
 //! group's clock). [`Scale::Small`] keeps the same skeleton with a few documents per
 //! column, for the test suite.
 
+mod annual_report;
 pub mod content;
 mod forum;
 mod images;
@@ -233,8 +234,9 @@ pub enum Scale {
 }
 
 /// Progress steps of the interaction and services demo data: one each for tickets, the
-/// forum, interviews, surveys, solicitations, services and page views.
-const INTERACTION_STEPS: u64 = 7;
+/// forum, interviews, surveys, solicitations, services, page views and the annual
+/// disclosure report.
+const INTERACTION_STEPS: u64 = 8;
 
 /// Number of progress steps [`seed_with`] reports at a scale.
 pub fn steps_with(scale: Scale) -> u64 {
@@ -273,6 +275,7 @@ pub fn seed_report(
         ("民意征集", solicitation::seed),
         ("网上办事", services::seed),
         ("访问统计", stats::seed),
+        ("政府信息公开年度报告", annual_report::seed),
     ];
     for (name, seed) in modules {
         seed(group, scale, &mut |_| {})?;

@@ -23,6 +23,7 @@ pub const LANGUAGES: &[(&str, &[&str])] = &[(
         include_str!("../messages/zh-CN/services.txt"),
         include_str!("../messages/zh-CN/stats.txt"),
         include_str!("../messages/zh-CN/selfcheck.txt"),
+        include_str!("../messages/zh-CN/annual.txt"),
     ],
 )];
 

@@ -18,6 +18,7 @@ mod admin;
 pub mod demo;
 pub mod i18n;
 mod interaction;
+mod probe;
 mod public;
 mod search;
 mod services;
@@ -48,6 +49,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::i18n::{Catalogue, CatalogueError};
 
+pub use probe::{PROBE_AGENT, ProbeLimits, selfcheck_probe_once, spawn_selfcheck_probe};
 pub use stats::{flush_stats, record_view, spawn_stats_flush};
 pub use templates::ASSETS;
 
@@ -666,6 +668,9 @@ struct Page {
     channel: Option<Named>,
     identity: SiteIdentity,
     report_href: String,
+    /// The site's error-report (纠错) entry set in the self-check page (its own or its
+    /// nearest ancestor's); the footer's 我要纠错 link, absent when none is set.
+    error_report: Option<String>,
     /// Where the header's search box sends its query (the current site's search).
     search_href: String,
     /// The site code the box's suggestions are limited to (`None`: the whole group).
@@ -699,6 +704,7 @@ impl Page {
             channel: None,
             identity: SiteIdentity::default(),
             report_href: REPORT_PATH.into(),
+            error_report: None,
             search_href: search::SEARCH_PATH.into(),
             search_site: None,
             breadcrumbs: vec![],
@@ -721,13 +727,16 @@ struct SiteRow {
 struct Snapshot {
     tree: Arc<SiteTree>,
     units: HashMap<UnitId, String>,
+    /// Every site's own error-report entry (read per request: a change shows at once).
+    error_reports: HashMap<SiteId, String>,
 }
 
 async fn load_snapshot(st: &AppState) -> Result<Snapshot, Error> {
     run_blocking(st, |g| {
         let tree = g.site_tree()?;
         let units = g.list_units(&Actor::anonymous())?.into_iter().map(|u| (u.id, u.name)).collect();
-        Ok(Snapshot { tree, units })
+        let error_reports = g.error_report_entries()?;
+        Ok(Snapshot { tree, units, error_reports })
     })
     .await
 }
@@ -829,6 +838,7 @@ impl Snapshot {
             channel,
             identity: self.tree.identity(site.id),
             report_href,
+            error_report: self.lineage(site).iter().rev().find_map(|s| self.error_reports.get(&s.id).cloned()),
             search_href,
             search_site,
             breadcrumbs,

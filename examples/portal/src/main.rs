@@ -65,6 +65,23 @@ struct Args {
     /// workspace's ../shared/corpus/peoples-daily-199801.txt, else built-in templates.
     #[arg(long)]
     corpus: Option<PathBuf>,
+    /// How often the self-check's availability probe runs in the background: a number
+    /// with `h`, `m` or `s` (a bare number is hours); `0` disables it.
+    #[arg(long, default_value = "6h", value_parser = parse_every)]
+    probe_every: Duration,
+}
+
+/// `6h`, `30m`, `90s` or `6` (hours) as a duration; `0` is zero (disabled).
+fn parse_every(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, unit) = match s.char_indices().last() {
+        Some((i, 'h' | 'H')) => (&s[..i], 3_600),
+        Some((i, 'm' | 'M')) => (&s[..i], 60),
+        Some((i, 's' | 'S')) => (&s[..i], 1),
+        _ => (s, 3_600),
+    };
+    let n: u64 = number.trim().parse().map_err(|_| format!("expected e.g. 6h, 30m, 90s or 0, got {s:?}"))?;
+    n.checked_mul(unit).map(Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
 fn main() -> ExitCode {
@@ -108,6 +125,11 @@ fn run(args: Args) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    // The self-check's periodic availability probe (`--probe-every`; stops with the runtime).
+    let _probe = {
+        let _entered = runtime.enter();
+        portal::spawn_selfcheck_probe(state.clone(), args.probe_every, portal::ProbeLimits::default())
+    };
     runtime.block_on(serve(state, args.listen, mail))
 }
 
@@ -192,4 +214,23 @@ async fn serve(state: AppState, listen: SocketAddr, mail: Option<MailSetup>) -> 
         eprintln!("portal: storing page views failed: {e}");
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_every_takes_hours_minutes_seconds_and_zero() {
+        assert_eq!(parse_every("6h"), Ok(Duration::from_secs(6 * 3_600)));
+        assert_eq!(parse_every("6"), Ok(Duration::from_secs(6 * 3_600)));
+        assert_eq!(parse_every("30m"), Ok(Duration::from_secs(1_800)));
+        assert_eq!(parse_every(" 90s "), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_every("0"), Ok(Duration::ZERO));
+        assert!(parse_every("").is_err() && parse_every("6 hours").is_err() && parse_every("-1h").is_err());
+        let args = Args::try_parse_from(["portal"]).map(|a| a.probe_every);
+        assert_eq!(args.ok(), Some(Duration::from_secs(6 * 3_600)), "the default is six hours");
+        let args = Args::try_parse_from(["portal", "--probe-every", "0"]).map(|a| a.probe_every);
+        assert_eq!(args.ok(), Some(Duration::ZERO));
+    }
 }

@@ -190,9 +190,10 @@ fn site_name(tree: &SiteTree, id: i64) -> Option<&Site> {
     tree.get(SiteId(id))
 }
 
-/// The kinds offered in the filter form.
+/// The kinds offered in the filter form: the content kinds, then the kinds other modules
+/// register (service items and policy Q&A of the online services).
 fn kind_options(st: &AppState, current: Option<&str>) -> Vec<Choice> {
-    ["article", "photo", "video", "file", "link", "disclosure"]
+    ["article", "photo", "video", "file", "link", "disclosure", "service", "qa"]
         .iter()
         .map(|k| Choice { value: (*k).to_string(), label: kind_label(st, k), selected: current == Some(*k) })
         .collect()

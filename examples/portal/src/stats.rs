@@ -5,13 +5,16 @@
 //! Only a successful (200) `GET` whose response is HTML counts, and not the back
 //! office (`/admin`, `/login`, `/logout`), static files (`/static`), the health check,
 //! feeds and sitemaps (`.xml`), document files and media, or a client whose
-//! User-Agent is a bot ([`sitegroup::stats::stats::BOT_MARKERS`]). A counted view is a
+//! User-Agent is a bot ([`sitegroup::stats::stats::BOT_MARKERS`], which include the
+//! self-check's availability probe, `sitegroup-selfcheck-probe`). A counted view is a
 //! small record pushed into an in-memory buffer of at most [`BUFFER_MAX`] entries (when
 //! full, the view is dropped and counted in [`Recorder::dropped`] rather than the buffer
 //! growing); nothing touches the database on the request path. [`spawn_stats_flush`]
 //! hands the buffer to the library every few seconds, which resolves the site, column
 //! and document from the path, hashes the address and User-Agent with the day's salt
-//! and stores the rest; every [`AGGREGATE_EVERY`]-th flush also aggregates.
+//! and stores the rest; every [`AGGREGATE_EVERY`]-th flush also aggregates, which also
+//! backfills old days' referrer and term aggregates and purges raw page views older
+//! than `stats.raw_retention_days` (shown in the dashboard's footer).
 //!
 //! **What it must never do.** Write the address or the User-Agent anywhere but the
 //! buffer (they leave memory as the library's salted key), or block a request on the
@@ -422,6 +425,9 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Query(q): Que
         documents => crate::ser(lines(&dash.top_documents)),
         referrers => crate::ser(lines(&dash.referrers)),
         terms => crate::ser(lines(&dash.search_terms)),
+        referrer_views => dash.referrer_views,
+        search_views => dash.search_views,
+        retention_days => dash.raw_retention_days,
         by_unit => crate::ser(volumes(&dash.published_by_unit)),
         by_column => crate::ser(volumes(&dash.published_by_column)),
         by_kind => crate::ser(&kinds),

@@ -89,6 +89,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("admin/interview_form.html", include_str!("../templates/admin/interview_form.html")),
     ("admin/interview_show.html", include_str!("../templates/admin/interview_show.html")),
     ("admin/interview_planning.html", include_str!("../templates/admin/interview_planning.html")),
+    // The annual disclosure report (政府信息公开工作年度报告) and disclosure requests (依申请公开).
+    ("interaction/disclosure_form.html", include_str!("../templates/interaction/disclosure_form.html")),
+    ("interaction/disclosure_confirm.html", include_str!("../templates/interaction/disclosure_confirm.html")),
+    ("annual_report_tables.html", include_str!("../templates/annual_report_tables.html")),
+    ("annual_report.html", include_str!("../templates/annual_report.html")),
+    ("annual_report_list.html", include_str!("../templates/annual_report_list.html")),
+    ("admin/annual_report.html", include_str!("../templates/admin/annual_report.html")),
     // Online services (网上办事).
     ("services/home.html", include_str!("../templates/services/home.html")),
     ("services/units.html", include_str!("../templates/services/units.html")),
@@ -104,6 +111,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("services/admin_new.html", include_str!("../templates/services/admin_new.html")),
     ("services/admin_item.html", include_str!("../templates/services/admin_item.html")),
     ("services/admin_qa.html", include_str!("../templates/services/admin_qa.html")),
+    ("services/admin_forms.html", include_str!("../templates/services/admin_forms.html")),
+    ("services/admin_queries.html", include_str!("../templates/services/admin_queries.html")),
+    ("services/admin_query.html", include_str!("../templates/services/admin_query.html")),
+    ("services/qa_one.html", include_str!("../templates/services/qa_one.html")),
 ];
 
 /// A static file served under `/static/`.

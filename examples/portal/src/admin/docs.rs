@@ -9,7 +9,7 @@ use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 use sitegroup::content::Attachment;
 use sitegroup::content::compare::LineTag;
-use sitegroup::content::model::{DisclosureMeta, PhotoImage, Validity};
+use sitegroup::content::model::{DisclosureMeta, DocumentForm, PhotoImage, Validity};
 use sitegroup::{Action, Column, DocInput, DocKind, DocState, Document, Error, Resource};
 
 use super::columns::{Done, done_message};
@@ -122,6 +122,9 @@ struct EditorValues {
     doc_number: String,
     category: String,
     validity: String,
+    /// 文件类型 (`rule`, `normative`, `other`) and 废止日期 (`YYYY-MM-DD`) of a disclosure item.
+    form: String,
+    repealed_on: String,
     link_url: String,
     video_url: String,
     attachments: Vec<AttachmentRow>,
@@ -170,6 +173,8 @@ fn values_of(doc: &Document) -> EditorValues {
             v.doc_number = m.doc_number.clone().unwrap_or_default();
             v.category = m.category.clone();
             v.validity = m.validity.as_str().to_string();
+            v.form = m.form.as_str().to_string();
+            v.repealed_on = m.repealed_on.clone().unwrap_or_default();
         }
         DocKind::Link { url } => v.link_url = url.clone(),
         DocKind::Video { url, .. } => v.video_url = url.clone().unwrap_or_default(),
@@ -197,6 +202,8 @@ fn values_of_form(pairs: &[(String, String)], kind: &str, doc: Option<&Document>
         ("doc_number", &mut v.doc_number),
         ("category", &mut v.category),
         ("validity", &mut v.validity),
+        ("form", &mut v.form),
+        ("repealed_on", &mut v.repealed_on),
         ("link_url", &mut v.link_url),
         ("video_url", &mut v.video_url),
     ] {
@@ -264,6 +271,13 @@ fn input_of(pairs: &[(String, String)], kind: &str, doc: Option<&Document>) -> R
                 "repealed" => Validity::Repealed,
                 _ => Validity::InForce,
             },
+            // Not chosen is `other`; anything else must be a known form.
+            form: match field(pairs, "form").trim() {
+                "" => DocumentForm::Other,
+                f => DocumentForm::parse(f).ok_or_else(|| malformed("form", f))?,
+            },
+            // The library checks the date and drops it unless the item is repealed.
+            repealed_on: opt(field(pairs, "repealed_on")),
         }),
         _ => return Err(malformed("kind", kind).into()),
     };
@@ -287,6 +301,23 @@ fn input_of(pairs: &[(String, String)], kind: &str, doc: Option<&Document>) -> R
         attachments,
         tags: tags(field(pairs, "tags")),
     })
+}
+
+/// The Chinese message of a refused editor form: the disclosure fields' own wording,
+/// the back office's for everything else.
+fn editor_message(st: &AppState, e: &Error) -> String {
+    use sitegroup::ValidationError as V;
+    let v = match e {
+        Error::Invalid(v) | Error::Content(sitegroup::content::ContentError::Invalid(v)) => Some(v),
+        _ => None,
+    };
+    match v {
+        Some(V::Malformed { field: "repealed_on", .. } | V::TooLong { field: "repealed_on", .. }) => {
+            st.t("ndbg.err.repealed_on")
+        }
+        Some(V::Malformed { field: "form", .. }) => st.t("ndbg.err.form"),
+        _ => message(st, e),
+    }
 }
 
 /// Where a document lives, for the editor's heading and links.
@@ -350,6 +381,7 @@ async fn render_editor(st: &AppState, headers: &HeaderMap, me: &sitegroup::Actor
         done => e.done,
         kinds => KINDS.iter().map(|k| (*k, st.t(&format!("admin.dkind.{k}")))).collect::<Vec<_>>(),
         validities => ["in_force", "amended", "repealed"].iter().map(|k| (*k, st.t(&format!("admin.validity.{k}")))).collect::<Vec<_>>(),
+        forms => DocumentForm::ALL.iter().map(|f| (f.as_str(), f.label_zh())).collect::<Vec<_>>(),
         editor_limit_mb => EDITOR_LIMIT / (1024 * 1024),
         upload_limit_mb => UPLOAD_LIMIT / (1024 * 1024),
     };
@@ -395,7 +427,7 @@ pub(crate) async fn new_form(State(st): State<AppState>, headers: HeaderMap, Que
     )
     .map_err(Error::from)?;
     let kind = q.kind.filter(|k| KINDS.contains(&k.as_str())).unwrap_or_else(|| "article".into());
-    let values = EditorValues { kind, validity: "in_force".into(), ..EditorValues::default() };
+    let values = EditorValues { kind, validity: "in_force".into(), form: "other".into(), ..EditorValues::default() };
     render_editor(
         &st,
         &headers,
@@ -433,7 +465,7 @@ pub(crate) async fn save_new(
         Err(e) if !e.is_user_error() => Err(e.into()),
         Err(e) => {
             let values = values_of_form(&pairs, &kind, None);
-            let error = Some(message(&st, &e));
+            let error = Some(editor_message(&st, &e));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render_editor(
                 &st,
@@ -509,7 +541,7 @@ pub(crate) async fn save_edit(
         Err(e) if !e.is_user_error() => Err(e.into()),
         Err(e) => {
             let values = values_of_form(&pairs, &kind, Some(&doc));
-            let error = Some(message(&st, &e));
+            let error = Some(editor_message(&st, &e));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render_editor(
                 &st,

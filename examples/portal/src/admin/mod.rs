@@ -7,6 +7,7 @@
 //! Every POST carries the CSRF token. Forms work without JavaScript; `admin.js` only
 //! adds the rich-text editor on top of the body's `<textarea>`.
 
+mod annual_report;
 mod columns;
 mod docs;
 mod health;
@@ -75,7 +76,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/docs/{id}/edit", get(docs::edit_form).post(docs::save_edit))
         .route("/admin/docs/{id}/attachments", post(docs::upload))
         .layer(DefaultBodyLimit::disable());
-    small.merge(large).merge(tickets::routes()).merge(selfcheck::routes())
+    small.merge(large).merge(tickets::routes()).merge(selfcheck::routes()).merge(annual_report::routes())
 }
 
 // ---------------------------------------------------------------------------------

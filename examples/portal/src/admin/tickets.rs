@@ -21,6 +21,7 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 use sitegroup::interaction::InteractionError;
 use sitegroup::interaction::deadline::{self, DeadlineStatus};
+use sitegroup::interaction::disclosure::DisclosureOutcome;
 use sitegroup::interaction::flow::{Command, RejectReason, TicketState};
 use sitegroup::interaction::model::{Channel, Ticket, beijing_date};
 use sitegroup::{Action, Actor, Error, OrgUnit, Resource, TicketQuery, UnitId, ValidationError};
@@ -79,6 +80,13 @@ struct Row {
     urgent: bool,
     rating: Option<String>,
     may_handle: bool,
+    /// A disclosure request (依申请公开): shows the applicant kind and the outcome.
+    disclosure: bool,
+    /// 申请人类型, as the national table names it.
+    applicant: Option<String>,
+    /// 办理结果 recorded, as the national table names it, and its code.
+    outcome: Option<String>,
+    outcome_code: Option<String>,
 }
 
 struct Ctx<'a> {
@@ -145,8 +153,38 @@ impl Ctx<'_> {
             urgent: t.urgent,
             rating: t.flow.rating.map(|r| rating_label(st, r)),
             may_handle: self.may_handle(t.flow.unit),
+            disclosure: t.channel == Channel::Disclosure,
+            applicant: t.flow.disclosure.as_ref().map(|d| d.applicant.label_zh().to_string()),
+            outcome: t.flow.disclosure.as_ref().and_then(|d| d.outcome).map(outcome_text),
+            outcome_code: t.flow.disclosure.as_ref().and_then(|d| d.outcome).map(|o| o.as_str().to_string()),
         }
     }
+}
+
+/// An outcome as the national table names it: its group, and the row within it when
+/// the group has several (`（三）不予公开：1.属于国家秘密`).
+fn outcome_text(o: DisclosureOutcome) -> String {
+    let (group, label) = (o.group_zh(), o.label_zh());
+    if group.ends_with(label) { group.to_string() } else { format!("{group}：{label}") }
+}
+
+/// The outcome select of a disclosure ticket: the 21 outcomes in table order, grouped
+/// as in the national table.
+#[derive(Debug, Serialize)]
+struct OutcomeGroup {
+    group: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+}
+
+fn outcome_groups() -> Vec<OutcomeGroup> {
+    let mut out: Vec<OutcomeGroup> = Vec::new();
+    for o in DisclosureOutcome::ALL {
+        match out.last_mut() {
+            Some(g) if g.group == o.group_zh() => g.options.push((o.as_str(), o.label_zh())),
+            _ => out.push(OutcomeGroup { group: o.group_zh(), options: vec![(o.as_str(), o.label_zh())] }),
+        }
+    }
+    out
 }
 
 /// A part of a queue.
@@ -424,6 +462,9 @@ pub(crate) async fn show(
     let (deadline_key, _) = deadline_label(&st, view.status);
     let units_opt: Vec<UnitOption> =
         units.iter().map(|u| UnitOption { code: u.code.clone(), name: u.name.clone() }).collect();
+    let may_decide = row.disclosure
+        && !matches!(view.ticket.flow.state, TicketState::Closed | TicketState::Rejected)
+        && (row.may_handle || may(&me, Action::ScreenTicket, Resource::Group));
     let title = st.tf("ix.admin.ticket_title", &[("code", &row.code)]);
     let frame =
         Frame::new(&st, &headers, title.clone(), vec![(st.t("ix.admin.queue"), Some("/admin/tickets".into()))]).await?;
@@ -446,6 +487,8 @@ pub(crate) async fn show(
         powers => crate::ser(powers(&me)),
         back => format!("/admin/tickets/{id}"),
         done => done_message(&st, q.done.as_deref()),
+        may_decide => may_decide,
+        outcomes => crate::ser(outcome_groups()),
     };
     frame.render(&st, "admin/tickets_ticket.html", StatusCode::OK, ctx)
 }
@@ -502,6 +545,9 @@ fn command(pairs: &[(String, String)], units: &[OrgUnit]) -> Result<Command, Err
         "send_back" => Command::SendBack { note: required("note")? },
         "publish" => Command::Publish,
         "unpublish" => Command::Unpublish,
+        "decide" => Command::Decide {
+            outcome: DisclosureOutcome::parse(field(pairs, "outcome")).ok_or_else(|| invalid("outcome"))?,
+        },
         _ => return Err(Error::Invalid(ValidationError::Rule("unknown step".into()))),
     })
 }
@@ -535,11 +581,20 @@ pub(crate) async fn step(State(st): State<AppState>, headers: HeaderMap, Path(id
                 Error::Interaction(InteractionError::IllegalTransition { .. }) => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
-            let text = error_message(&st, &e);
+            let text = decide_message(&st, &e).unwrap_or_else(|| error_message(&st, &e));
             let res = notice(&st, &headers, status, &st.t("admin.notice.failed"), &text, vec![], &back).await?;
             Err(Fail::Page(Box::new(res)))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The Chinese message of a refused outcome step (no outcome chosen, not a disclosure
+/// request); `None` for every other error.
+fn decide_message(st: &AppState, e: &Error) -> Option<String> {
+    match e {
+        Error::Invalid(ValidationError::Empty { field: "outcome" }) => Some(st.t("ndbg.err.outcome")),
+        _ => None,
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::sync::mpsc;
 
 use chrono::{Datelike, NaiveDate};
-use sitegroup::content::{Attachment, DisclosureMeta, DocInput, DocKind, PhotoImage, Validity};
+use sitegroup::content::{Attachment, DisclosureMeta, DocInput, DocKind, DocumentForm, PhotoImage, Validity};
 use sitegroup::{
     Actor, Column, ColumnChange, ColumnKind, Duty, Error, ImportDocument, NewColumn, Origin, Owner, SiteGroup, SiteId,
 };
@@ -617,7 +617,33 @@ fn document(g: &mut GenCtx<'_>, maker: Gen, rng: &mut Rng, at: i64) -> DocInput 
                 v if age_years >= 1 && v >= 90 => Validity::Amended,
                 _ => Validity::InForce,
             };
-            input.kind = DocKind::Disclosure(DisclosureMeta { organ: organ.clone(), doc_number, category, validity });
+            // 文件类型 from the title (no draw from the generator, so the rest of the demo
+            // stays as it was): numbered implementing notices and opinions are mostly
+            // normative documents, a few of the county government's are rules.
+            let h = input.title.bytes().fold(doc_number.as_deref().map_or(7u32, |d| d.len() as u32), |h, b| {
+                h.wrapping_mul(31).wrapping_add(u32::from(b))
+            });
+            let policy = input.title.contains("实施方案》的通知") || input.title.contains("工作的意见");
+            let form = match (policy, doc_number.is_some()) {
+                (true, true) if g.organ == PORTAL.name && prefix == "无政" && h % 4 == 0 => DocumentForm::Rule,
+                (true, true) if h % 5 != 0 => DocumentForm::Normative,
+                _ => DocumentForm::Other,
+            };
+            // A repealed rule or normative document records its day of repeal: some
+            // months after publication, never after "now".
+            let repealed_on = (validity == Validity::Repealed && form != DocumentForm::Other).then(|| {
+                let day = (at + i64::from(120 + h % 500) * DAY).min(g.now - DAY);
+                chrono::DateTime::from_timestamp(day + 8 * 3600, 0)
+                    .map_or_else(String::new, |d| d.date_naive().format("%Y-%m-%d").to_string())
+            });
+            input.kind = DocKind::Disclosure(DisclosureMeta {
+                organ: organ.clone(),
+                doc_number,
+                category,
+                validity,
+                form,
+                repealed_on: repealed_on.filter(|d| !d.is_empty()),
+            });
             input.source = Some(organ);
             input.body_html = {
                 let k = rng.range(3, 6) as usize;

@@ -10,6 +10,10 @@
 //! published list can be seen. They go in through the history import
 //! ([`SiteGroup::import_tickets_batch`]), which computes each deadline from the
 //! channel's working-day setting.
+//!
+//! Disclosure requests (依申请公开) from the start of last year on carry an applicant
+//! kind (mostly natural persons) and, once answered, an outcome (mostly granted,
+//! partly granted or not held), for the annual report.
 
 use sitegroup::{Actor, Error, ImportTicket, Origin, SiteGroup};
 
@@ -186,7 +190,112 @@ fn letter(rng: &mut Rng, channel: &str, received_at: i64, replied_after: Option<
         public: rng.below(10) < 8,
         writer: Some(writer),
         category: None,
+        ..Default::default()
     }
+}
+
+/// Disclosure requests (依申请公开) per year and unit in the demo.
+const DISCLOSURE_UNITS: &[(&str, usize)] =
+    &[("zjj", 14), ("nyncj", 10), ("jyj", 8), ("rsj", 7), ("sthj", 6), ("mzj", 5), ("scjgj", 4)];
+
+/// What people ask units to disclose: `{place}` and `{year}` are filled in.
+const DISCLOSURE_SUBJECTS: &[&str] = &[
+    "申请公开{place}征地补偿安置方案",
+    "申请公开{year}年{place}农村危房改造补助名单",
+    "申请公开{place}某建设项目环境影响评价文件",
+    "申请公开{year}年部门预算执行情况明细",
+    "申请公开{place}房屋征收决定及补偿标准",
+    "申请公开{place}规划许可证及附图",
+    "申请公开{year}年低保资金发放明细",
+    "申请公开{place}高标准农田建设项目验收资料",
+];
+
+/// Applicant kinds, mostly natural persons (weights in percent).
+const APPLICANTS: &[(&str, usize)] = &[
+    ("natural_person", 80),
+    ("commercial_enterprise", 8),
+    ("legal_service", 5),
+    ("other_organisation", 3),
+    ("research_institution", 2),
+    ("public_interest", 2),
+];
+
+/// Outcomes, mostly granted, partly granted or not held (weights in percent).
+const OUTCOMES: &[(&str, usize)] = &[
+    ("granted", 44),
+    ("partly_granted", 18),
+    ("unavailable.not_held", 15),
+    ("unavailable.needs_making", 4),
+    ("refused.process", 3),
+    ("refused.third_party", 3),
+    ("refused.internal", 2),
+    ("refused.state_secret", 1),
+    ("not_handled.petition", 3),
+    ("not_handled.repeat", 3),
+    ("not_handled.publication", 1),
+    ("other.no_correction", 2),
+    ("other.other", 1),
+];
+
+fn weighted(rng: &mut Rng, table: &[(&'static str, usize)]) -> &'static str {
+    let total: usize = table.iter().map(|(_, w)| w).sum();
+    let mut x = rng.below(total.max(1));
+    for (code, w) in table {
+        if x < *w {
+            return code;
+        }
+        x -= w;
+    }
+    table[0].0
+}
+
+/// `count` disclosure requests to `unit` received between `from` and `to` (unix
+/// seconds), each with an applicant kind and, once answered (5–28 days later, unless
+/// that is after `now`), an outcome. One in fifty is answered without a recorded
+/// outcome, so the annual report's warning can be seen.
+pub(crate) fn disclosure_requests(
+    rng: &mut Rng,
+    unit: &str,
+    count: usize,
+    (from, to): (i64, i64),
+    now: i64,
+) -> Vec<ImportTicket> {
+    const DAY: i64 = 86_400;
+    (0..count)
+        .map(|i| {
+            let received = from + (i as i64 * (to - from)) / count.max(1) as i64 + rng.range(8 * 3_600, 17 * 3_600);
+            let year =
+                chrono::DateTime::from_timestamp(received + 8 * 3_600, 0).map_or(2025, |d| chrono::Datelike::year(&d));
+            let place = PLACES[rng.below(PLACES.len())];
+            let subject = DISCLOSURE_SUBJECTS[rng.below(DISCLOSURE_SUBJECTS.len())]
+                .replace("{place}", place)
+                .replace("{year}", &(year - 1).to_string());
+            let applicant = weighted(rng, APPLICANTS);
+            let replied = received + rng.range(5 * DAY, 28 * DAY);
+            let answered = replied < now;
+            let outcome = (answered && !rng.chance(2)).then(|| weighted(rng, OUTCOMES).to_string());
+            let writer = if applicant == "natural_person" {
+                format!("{}{}", SURNAMES[rng.below(SURNAMES.len())], ["先生", "女士"][rng.below(2)])
+            } else {
+                ["无为县某建材有限公司", "安徽某律师事务所", "某环保公益组织", "某研究院"][rng.below(4)].to_string()
+            };
+            ImportTicket {
+                channel: "disclosure".into(),
+                unit: unit.into(),
+                subject: subject.clone(),
+                body: format!("本人（单位）因生产生活需要，{subject}。请以纸质或电子邮件形式提供。"),
+                received_at: received,
+                replied_at: answered.then_some(replied),
+                reply: answered
+                    .then(|| "您好！您的政府信息公开申请已办理，答复书已按您选择的方式送达，请查收。".to_string()),
+                public: false,
+                writer: Some(writer),
+                category: Some("依申请公开".into()),
+                applicant: Some(applicant.into()),
+                outcome,
+            }
+        })
+        .collect()
 }
 
 /// Seeds the demo tickets at `scale`: a year of answered letters ending at the group's
@@ -216,6 +325,20 @@ pub(crate) fn seed(group: &SiteGroup, scale: Scale, progress: &mut dyn FnMut(&st
         let received = now - (21 - (i as i64 * 20) / open.max(1) as i64) * DAY;
         let channel = ["mailbox", "complaint", "unit_mailbox"][i % 3];
         lines.push(letter(&mut rng, channel, received, None));
+    }
+    // Disclosure requests from the start of last year to now (the annual report's
+    // data): each unit's yearly volume, a few at small scale.
+    let last_year_start = chrono::DateTime::from_timestamp(now + 8 * 3_600, 0)
+        .and_then(|d| chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&d) - 1, 1, 1))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(year_ago, |d| d.and_utc().timestamp() - 8 * 3_600);
+    let years = ((now - last_year_start) as f64 / (365.0 * DAY as f64)).max(0.1);
+    for (unit, per_year) in DISCLOSURE_UNITS {
+        let n = match scale {
+            Scale::Full => (*per_year as f64 * years).round() as usize,
+            Scale::Small => 2,
+        };
+        lines.extend(disclosure_requests(&mut rng, unit, n, (last_year_start, now), now));
     }
     for chunk in lines.chunks(BATCH) {
         for result in group.import_tickets_batch(&seed, &origin, chunk)? {

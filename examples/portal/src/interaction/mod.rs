@@ -30,6 +30,7 @@ use sitegroup::{Error, Origin, ValidationError};
 
 use crate::{AppError, AppState, ClientAddr, Crumb, Page, load_snapshot, run_blocking};
 
+pub(crate) mod disclosure;
 pub(crate) mod explain;
 pub(crate) mod forum;
 pub(crate) mod interview;
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/hudong/bmxx/new", get(unit_form).post(unit_submit))
         .route("/hudong/tousu/new", get(complaint_form).post(complaint_submit))
         .route("/hudong/chaxun", get(lookup_form).post(lookup_submit))
+        .merge(disclosure::routes())
         .merge(forum::routes())
         .merge(interview::routes())
         .merge(survey::routes())
@@ -205,8 +207,37 @@ pub(crate) fn error_message(st: &AppState, e: &Error) -> String {
     }
 }
 
+/// The per-field messages and the alert of a refused submission (a user error): a
+/// validation error goes next to its field through `fields` (or into the alert when it
+/// has none), an unknown unit next to the unit select (`unknown_unit` is its message
+/// key), anything else into the alert, which otherwise asks to fix the marked fields.
+pub(crate) fn submission_errors(
+    st: &AppState,
+    e: &Error,
+    fields: fn(&AppState, &ValidationError) -> (&'static str, String),
+    unknown_unit: &str,
+) -> (HashMap<&'static str, String>, Option<String>) {
+    let mut errors = HashMap::new();
+    let mut alert = None;
+    match e {
+        Error::Invalid(v) | Error::Interaction(InteractionError::Invalid(v)) => {
+            let (field, text) = fields(st, v);
+            if field.is_empty() {
+                alert = Some(text);
+            } else {
+                errors.insert(field, text);
+            }
+        }
+        Error::Interaction(InteractionError::UnknownUnit(_)) => {
+            errors.insert("unit", st.t(unknown_unit));
+        }
+        other => alert = Some(error_message(st, other)),
+    }
+    (errors, alert.or_else(|| Some(st.t("ix.form.fix"))))
+}
+
 /// The form field a validation error belongs to, and its Chinese message.
-fn validation_message(st: &AppState, v: &ValidationError) -> (&'static str, String) {
+pub(crate) fn validation_message(st: &AppState, v: &ValidationError) -> (&'static str, String) {
     let field = match v {
         ValidationError::Empty { field } | ValidationError::TooLong { field, .. } => *field,
         ValidationError::Malformed { field, .. } => *field,
@@ -338,6 +369,7 @@ impl LetterInput {
             private: self.private,
             urgent: false,
             idempotency_key: opt(&self.key),
+            applicant: None,
         }
     }
 }
@@ -502,25 +534,7 @@ async fn submit(
             frame.render(&st, "interaction/confirm.html", StatusCode::OK, ctx)
         }
         Err(e) if e.is_user_error() => {
-            let mut errors = HashMap::new();
-            let mut alert = None;
-            match &e {
-                Error::Invalid(v) | Error::Interaction(InteractionError::Invalid(v)) => {
-                    let (field, text) = validation_message(&st, v);
-                    if field.is_empty() {
-                        alert = Some(text);
-                    } else {
-                        errors.insert(field, text);
-                    }
-                }
-                Error::Interaction(InteractionError::UnknownUnit(_)) => {
-                    errors.insert("unit", st.t("ix.err.unknown_unit"));
-                }
-                other => alert = Some(error_message(&st, other)),
-            }
-            if alert.is_none() {
-                alert = Some(st.t("ix.form.fix"));
-            }
+            let (errors, alert) = submission_errors(&st, &e, validation_message, "ix.err.unknown_unit");
             form_page(&st, &headers, &uri, kind, input, errors, alert, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),

@@ -15,8 +15,10 @@
 //! `category`, `organ`, `year`) · `{column path}/rss.xml` · `{column path}/banner.img`
 //! (a topic's banner) · `/docs/{id}.html` · `/docs/{id}/files/{n}` (attachment n, from 1)
 //! · `/docs/{id}/media/{key}` (an image, poster or video of the document) ·
-//! `/sitemap.xml`.
+//! `/sitemap.xml` · `/xxgk/ndbg`, `/xxgk/ndbg/{year}[.xlsx]` (published annual disclosure
+//! reports, [`annual_report`]).
 
+pub(crate) mod annual_report;
 pub(crate) mod feeds;
 
 use std::collections::HashMap;
@@ -376,6 +378,9 @@ pub(crate) async fn dispatch(
     }
     if let Some(path) = rest.strip_suffix("/banner.img") {
         return banner(st, site, path).await;
+    }
+    if let Some(res) = annual_report::dispatch(st, snap, site, rest).await? {
+        return Ok(Some(res));
     }
     column_route(st, snap, site, rest, uri).await
 }
@@ -750,6 +755,7 @@ async fn catalogue(
         total_all => total_all,
         items => ser(result.items.iter().map(|d| doc_item(&prefix, d)).collect::<Vec<_>>()),
         pager => ser(pager(&href, &extra, result.page, result.per_page, result.total)),
+        annual_href => format!("{prefix}{}", annual_report::PATH),
     };
     render(st, "catalogue.html", StatusCode::OK, ctx)
 }

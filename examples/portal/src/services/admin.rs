@@ -1,7 +1,12 @@
 //! The back office of online services under `/admin/bsfw`: the list of items with the
 //! completeness of each guide (`?unit=code`), creating an item, editing an item's
 //! catalogue data and its guide, publishing and unpublishing, and policy Q&A
-//! (`/admin/bsfw/qa`). The library decides every permission (a unit's site editors edit
+//! (`/admin/bsfw/qa`, with removal), the forms library (`/admin/bsfw/forms?unit=code`:
+//! add a form from a picker of the unit's documents with attachments or by document id
+//! and attachment number, edit, hide/list, remove) and the online query definitions
+//! (`/admin/bsfw/queries?unit=code`: title, description, provider, limits, enable or
+//! disable, and the runs of the last 24 hours — counts only). The library decides every
+//! permission (a unit's site editors edit
 //! its items, its reviewers publish them, the centre does everything); the pages only
 //! hide buttons the actor could not use.
 //!
@@ -16,7 +21,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
-use sitegroup::services::{Audience, Guide, LifeEvent, Material, NewItem, NewQa};
+use sitegroup::services::{Audience, Guide, LifeEvent, Material, NewForm, NewItem, NewQa, QueryEdit, ServicesError};
 use sitegroup::{Action, Actor, Error, OrgUnit, Resource};
 
 use super::{BASE, element_label, guide_ctx, validation_text};
@@ -38,6 +43,14 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/admin/bsfw/items/{id}/publish", post(publish))
         .route("/admin/bsfw/qa", get(qa_list).post(qa_create))
         .route("/admin/bsfw/qa/{id}", get(qa_show).post(qa_save))
+        .route("/admin/bsfw/qa/{id}/remove", post(qa_remove))
+        .route("/admin/bsfw/forms", get(forms_list).post(form_create))
+        .route("/admin/bsfw/forms/{id}", get(form_show).post(form_save))
+        .route("/admin/bsfw/forms/{id}/publish", post(form_publish))
+        .route("/admin/bsfw/forms/{id}/remove", post(form_remove))
+        .route("/admin/bsfw/queries", get(queries_list))
+        .route("/admin/bsfw/queries/{code}", get(query_show).post(query_save))
+        .route("/admin/bsfw/queries/{code}/publish", post(query_publish))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -54,6 +67,14 @@ fn done_text(st: &AppState, done: Option<&str>) -> Option<String> {
         "published" => "svc.done.published",
         "unpublished" => "svc.done.unpublished",
         "qa" => "svc.done.qa",
+        "qa_removed" => "svc.done.qa_removed",
+        "form" => "svc.done.form",
+        "form_shown" => "svc.done.form_shown",
+        "form_hidden" => "svc.done.form_hidden",
+        "form_removed" => "svc.done.form_removed",
+        "query" => "svc.done.query",
+        "query_on" => "svc.done.query_on",
+        "query_off" => "svc.done.query_off",
         _ => return None,
     };
     Some(st.t(key))
@@ -660,5 +681,576 @@ async fn qa_save(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<
             qa_edit_page(&st, &headers, &me, id, input, Some(text), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+async fn qa_remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
+    let id = parse_id(&id)?;
+    let me = bo::actor(&st, &headers).await?;
+    read_form(&st, &headers, body).await?;
+    let unit = match bo::call(&st, &me, move |g, a| g.service_qa(a, id)).await {
+        Ok(q) => input_unit(&st, &q),
+        Err(e) => return Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/qa")).await),
+    };
+    match bo::call(&st, &me, move |g, a| g.remove_service_qa(a, &bo::origin(), id)).await {
+        Ok(()) => Ok(bo::see_other(&format!("{ADMIN}/qa?done=qa_removed&unit={unit}"))),
+        Err(e) => Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/qa/{id}")).await),
+    }
+}
+
+/// The unit's code chosen on a list page: the one asked for, else (for a user without
+/// group scope) the first unit the user manages; `None` means the whole group.
+fn chosen_unit(q: Option<&str>, units: &[OrgUnit], group_wide: bool) -> Option<String> {
+    q.map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .or_else(|| if group_wide { None } else { units.first().map(|u| u.code.clone()) })
+}
+
+/// The resource `authorize` looks at for a unit's records: its first site, else the group.
+async fn unit_resource(st: &AppState, me: &Actor, unit: sitegroup::UnitId) -> Result<Resource, Fail> {
+    let site =
+        bo::call(st, me, move |g, _| Ok(g.site_tree()?.sites().iter().find(|s| s.unit == Some(unit)).map(|s| s.id)))
+            .await?;
+    Ok(site.map_or(Resource::Group, Resource::Site))
+}
+
+// ---------------------------------------------------------------------------------
+// Forms (办事表格).
+
+#[derive(Debug, Default, Clone, Serialize)]
+struct FormInput {
+    unit: String,
+    item: String,
+    name: String,
+    source: String,
+    document: String,
+    attachment: String,
+}
+
+impl FormInput {
+    fn from_pairs(pairs: &[(String, String)]) -> FormInput {
+        let f = |n: &str| bo::field(pairs, n).trim().to_string();
+        FormInput {
+            unit: f("unit"),
+            item: f("item"),
+            name: bo::field(pairs, "name").to_string(),
+            source: f("source"),
+            document: f("document"),
+            attachment: f("attachment"),
+        }
+    }
+
+    fn from_form(f: &sitegroup::ServiceFormView) -> FormInput {
+        FormInput {
+            unit: f.unit_code.clone(),
+            item: f.form.item.map(|i| i.to_string()).unwrap_or_default(),
+            name: f.form.name.clone(),
+            source: format!("{}:{}", f.form.document, f.form.attachment),
+            document: f.form.document.to_string(),
+            attachment: f.form.attachment.to_string(),
+        }
+    }
+
+    /// The form typed. The picker (`source` = `document:attachment`) wins over the two
+    /// number fields; what is not a number is `Err(field)`.
+    fn to_new(&self) -> Result<NewForm, &'static str> {
+        let (document, attachment) = match self.source.split_once(':') {
+            Some((d, a)) if !self.source.is_empty() => (d.trim().to_string(), a.trim().to_string()),
+            _ => (self.document.clone(), self.attachment.clone()),
+        };
+        let document = document.parse::<i64>().map_err(|_| "document")?;
+        let attachment = attachment.parse::<i64>().map_err(|_| "attachment")?;
+        let item = match self.item.as_str() {
+            "" => None,
+            i => Some(i.parse::<i64>().map_err(|_| "item")?),
+        };
+        Ok(NewForm { item, unit: self.unit.clone(), name: self.name.clone(), document, attachment })
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct FormRow {
+    id: i64,
+    name: String,
+    unit: String,
+    item: Option<i64>,
+    document: i64,
+    attachment: i64,
+    published: bool,
+    url: Option<String>,
+    updated: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceOption {
+    value: String,
+    label: String,
+}
+
+/// The services error of a form or query page in Chinese (a few get a wording of their
+/// own here; the rest as everywhere).
+fn services_text(st: &AppState, e: &Error) -> String {
+    match e {
+        Error::Services(ServicesError::FormInUse { items, .. }) => {
+            let ids: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+            st.tf("svc.err.form_in_use", &[("items", &ids.join("、"))])
+        }
+        Error::Services(ServicesError::UnknownProvider(p)) => st.tf("svc.err.unknown_provider", &[("provider", p)]),
+        Error::Invalid(sitegroup::ValidationError::Rule(_)) => st.t("svc.err.rule_unit"),
+        other => error_text(st, other),
+    }
+}
+
+fn user_fault(e: &Error) -> bool {
+    !matches!(e, Error::Denied(_) | Error::Session(_)) && e.is_user_error()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn forms_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    me: &Actor,
+    unit: Option<String>,
+    edit: Option<(i64, bool)>,
+    input: FormInput,
+    alert: Option<String>,
+    done: Option<String>,
+    status: StatusCode,
+) -> Reply {
+    let units = my_units(st, me).await?;
+    let group_wide = bo::may(me, Action::ViewDrafts, Resource::Group);
+    let rows: Vec<FormRow> = if edit.is_some() {
+        Vec::new()
+    } else {
+        if unit.is_none() && !group_wide {
+            return Err(Error::Denied(sitegroup::Denied {
+                actor: me.label(),
+                action: Action::ViewDrafts,
+                resource: Resource::Group,
+            })
+            .into());
+        }
+        let u = unit.clone();
+        let list = match bo::call(st, me, move |g, a| g.service_forms_for(a, u.as_deref())).await {
+            Ok(l) => l,
+            Err(e) => return Err(bo::refuse(st, headers, e, ADMIN).await),
+        };
+        list.into_iter()
+            .map(|f| FormRow {
+                id: f.form.id,
+                name: f.form.name,
+                unit: f.unit_code,
+                item: f.form.item,
+                document: f.form.document,
+                attachment: f.form.attachment,
+                published: f.form.published,
+                url: f.url,
+                updated: bo::when(f.form.updated_at),
+            })
+            .collect()
+    };
+    // The picker and the item choice need one unit the user may edit.
+    let pick_unit = Some(input.unit.clone()).filter(|u| !u.is_empty()).or_else(|| unit.clone());
+    let may_add = pick_unit.as_ref().is_some_and(|u| units.iter().any(|x| &x.code == u));
+    let (sources, items) = match pick_unit.clone().filter(|_| may_add) {
+        Some(code) => {
+            let c = code.clone();
+            let sources = bo::call(st, me, move |g, a| g.service_form_sources(a, &c)).await.unwrap_or_default();
+            let items = bo::call(st, me, move |g, a| g.service_items_for(a, Some(&code))).await.unwrap_or_default();
+            (sources, items)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let mut options = Vec::new();
+    for s in &sources {
+        let state = st.t(&format!("admin.state.{}", s.state));
+        for (n, name) in &s.attachments {
+            options.push(SourceOption {
+                value: format!("{}:{n}", s.document),
+                label: st.tf(
+                    "svc.form.source_option",
+                    &[
+                        ("doc", &s.document.to_string()),
+                        ("title", &s.title),
+                        ("state", &state),
+                        ("n", &n.to_string()),
+                        ("file", name),
+                    ],
+                ),
+            });
+        }
+    }
+    let items: Vec<Choice> = items.into_iter().map(|i| Choice { key: i.id.to_string(), label: i.name }).collect();
+    let title = match edit {
+        Some(_) => st.t("svc.admin.form_edit"),
+        None => st.t("svc.admin.forms"),
+    };
+    let mut crumbs = vec![(st.t("svc.admin.title"), Some(ADMIN.to_string()))];
+    if edit.is_some() {
+        crumbs.push((st.t("svc.admin.forms"), Some(format!("{ADMIN}/forms?unit={}", input.unit))));
+    }
+    let frame = bo::Frame::new(st, headers, title.clone(), crumbs).await?;
+    let ctx = context! {
+        title => title,
+        rows => crate::ser(&rows),
+        units => crate::ser(&units),
+        unit => unit,
+        group_wide => group_wide,
+        input => crate::ser(&input),
+        sources => crate::ser(&options),
+        items => crate::ser(&items),
+        may_add => may_add || edit.is_some(),
+        edit_id => edit.map(|(id, _)| id),
+        edit_published => edit.map(|(_, p)| p),
+        alert => alert,
+        done => done,
+    };
+    frame.render(st, "services/admin_forms.html", status, ctx)
+}
+
+async fn forms_list(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let units = my_units(&st, &me).await?;
+    let group_wide = bo::may(&me, Action::ViewDrafts, Resource::Group);
+    let unit = chosen_unit(q.unit.as_deref(), &units, group_wide);
+    let input = FormInput { unit: unit.clone().unwrap_or_default(), ..Default::default() };
+    let done = done_text(&st, q.done.as_deref());
+    forms_page(&st, &headers, &me, unit, None, input, None, done, StatusCode::OK).await
+}
+
+async fn form_create(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let pairs = read_form(&st, &headers, body).await?;
+    let input = FormInput::from_pairs(&pairs);
+    let unit = Some(input.unit.clone()).filter(|u| !u.is_empty());
+    let new = match input.to_new() {
+        Ok(n) => n,
+        Err(field) => {
+            let text = st.tf("svc.err.number", &[("field", &st.t(&format!("svc.field.form_{field}")))]);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return forms_page(&st, &headers, &me, unit, None, input, Some(text), None, status).await;
+        }
+    };
+    match bo::call(&st, &me, move |g, a| g.add_service_form(a, &bo::origin(), &new)).await {
+        Ok(_) => Ok(bo::see_other(&format!("{ADMIN}/forms?unit={}&done=form", input.unit))),
+        Err(e) if user_fault(&e) => {
+            let text = services_text(&st, &e);
+            forms_page(&st, &headers, &me, unit, None, input, Some(text), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn form_show(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Reply {
+    let id = parse_id(&id)?;
+    let me = bo::actor(&st, &headers).await?;
+    let view = match bo::call(&st, &me, move |g, a| g.service_form(a, id)).await {
+        Ok(v) => v,
+        Err(e) => return Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/forms")).await),
+    };
+    let input = FormInput::from_form(&view);
+    let done = done_text(&st, q.done.as_deref());
+    let edit = Some((id, view.form.published));
+    forms_page(&st, &headers, &me, Some(view.unit_code.clone()), edit, input, None, done, StatusCode::OK).await
+}
+
+async fn form_save(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
+    let id = parse_id(&id)?;
+    let me = bo::actor(&st, &headers).await?;
+    let pairs = read_form(&st, &headers, body).await?;
+    let input = FormInput::from_pairs(&pairs);
+    let current = match bo::call(&st, &me, move |g, a| g.service_form(a, id)).await {
+        Ok(v) => v,
+        Err(e) => return Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/forms")).await),
+    };
+    let edit = Some((id, current.form.published));
+    let unit = Some(current.unit_code.clone());
+    let new = match input.to_new() {
+        Ok(n) => n,
+        Err(field) => {
+            let text = st.tf("svc.err.number", &[("field", &st.t(&format!("svc.field.form_{field}")))]);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return forms_page(&st, &headers, &me, unit, edit, input, Some(text), None, status).await;
+        }
+    };
+    match bo::call(&st, &me, move |g, a| g.update_service_form(a, &bo::origin(), id, &new)).await {
+        Ok(_) => Ok(bo::see_other(&format!("{ADMIN}/forms/{id}?done=form"))),
+        Err(e) if user_fault(&e) => {
+            let text = services_text(&st, &e);
+            forms_page(&st, &headers, &me, unit, edit, input, Some(text), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn form_publish(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
+    let id = parse_id(&id)?;
+    let me = bo::actor(&st, &headers).await?;
+    let pairs = read_form(&st, &headers, body).await?;
+    let on = bo::field(&pairs, "published") == "1";
+    match bo::call(&st, &me, move |g, a| g.publish_service_form(a, &bo::origin(), id, on)).await {
+        Ok(_) => {
+            Ok(bo::see_other(&format!("{ADMIN}/forms/{id}?done={}", if on { "form_shown" } else { "form_hidden" })))
+        }
+        Err(e) => Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/forms/{id}")).await),
+    }
+}
+
+async fn form_remove(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
+    let id = parse_id(&id)?;
+    let me = bo::actor(&st, &headers).await?;
+    read_form(&st, &headers, body).await?;
+    let view = match bo::call(&st, &me, move |g, a| g.service_form(a, id)).await {
+        Ok(v) => v,
+        Err(e) => return Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/forms")).await),
+    };
+    match bo::call(&st, &me, move |g, a| g.remove_service_form(a, &bo::origin(), id)).await {
+        Ok(()) => Ok(bo::see_other(&format!("{ADMIN}/forms?unit={}&done=form_removed", view.unit_code))),
+        Err(e) if user_fault(&e) => {
+            let text = services_text(&st, &e);
+            let edit = Some((id, view.form.published));
+            let input = FormInput::from_form(&view);
+            let unit = Some(view.unit_code.clone());
+            forms_page(&st, &headers, &me, unit, edit, input, Some(text), None, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Online query definitions (在线查询).
+
+#[derive(Debug, Serialize)]
+struct QueryRow {
+    code: String,
+    name: String,
+    unit: String,
+    provider: String,
+    available: bool,
+    demo: bool,
+    published: bool,
+    limits: String,
+    used: i64,
+}
+
+fn limits_text(st: &AppState, d: &sitegroup::services::QueryDef) -> String {
+    st.tf(
+        "svc.query.limits",
+        &[
+            ("minutes", &(d.window_seconds / 60).to_string()),
+            ("seconds", &d.window_seconds.to_string()),
+            ("per_address", &d.per_address.to_string()),
+            ("per_query", &d.per_query.to_string()),
+        ],
+    )
+}
+
+async fn queries_list(State(st): State<AppState>, headers: HeaderMap, Query(q): Query<ListQuery>) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let units = my_units(&st, &me).await?;
+    let group_wide = bo::may(&me, Action::ViewDrafts, Resource::Group);
+    let unit = chosen_unit(q.unit.as_deref(), &units, group_wide);
+    if unit.is_none() && !group_wide {
+        return Err(Error::Denied(sitegroup::Denied {
+            actor: me.label(),
+            action: Action::ViewDrafts,
+            resource: Resource::Group,
+        })
+        .into());
+    }
+    let u = unit.clone();
+    let list = match bo::call(&st, &me, move |g, a| g.service_queries_for(a, u.as_deref())).await {
+        Ok(l) => l,
+        Err(e) => return Err(bo::refuse(&st, &headers, e, ADMIN).await),
+    };
+    let rows: Vec<QueryRow> = list
+        .into_iter()
+        .map(|s| QueryRow {
+            limits: limits_text(&st, &s.def),
+            code: s.def.code,
+            name: s.def.name,
+            unit: s.unit_code,
+            provider: s.def.provider,
+            available: s.available,
+            demo: s.demo,
+            published: s.def.published,
+            used: s.used_24h,
+        })
+        .collect();
+    let frame =
+        bo::Frame::new(&st, &headers, st.t("svc.admin.queries"), vec![(st.t("svc.admin.title"), Some(ADMIN.into()))])
+            .await?;
+    let ctx = context! {
+        title => st.t("svc.admin.queries"),
+        rows => crate::ser(&rows),
+        units => crate::ser(&units),
+        unit => unit,
+        group_wide => group_wide,
+        done => done_text(&st, q.done.as_deref()),
+    };
+    frame.render(&st, "services/admin_queries.html", StatusCode::OK, ctx)
+}
+
+#[derive(Debug, Default, Serialize)]
+struct QueryInput {
+    name: String,
+    description: String,
+    provider: String,
+    per_address: String,
+    per_query: String,
+    window_seconds: String,
+}
+
+impl QueryInput {
+    fn from_pairs(pairs: &[(String, String)]) -> QueryInput {
+        let f = |n: &str| bo::field(pairs, n).to_string();
+        QueryInput {
+            name: f("name"),
+            description: f("description"),
+            provider: f("provider"),
+            per_address: f("per_address"),
+            per_query: f("per_query"),
+            window_seconds: f("window_seconds"),
+        }
+    }
+
+    fn from_def(d: &sitegroup::services::QueryDef) -> QueryInput {
+        QueryInput {
+            name: d.name.clone(),
+            description: d.description.clone(),
+            provider: d.provider.clone(),
+            per_address: d.per_address.to_string(),
+            per_query: d.per_query.to_string(),
+            window_seconds: d.window_seconds.to_string(),
+        }
+    }
+
+    /// The edit typed; a limit that is not a number is `Err(field)`.
+    fn to_edit(&self) -> Result<QueryEdit, &'static str> {
+        let n = |v: &str, f: &'static str| v.trim().parse::<i64>().map_err(|_| f);
+        Ok(QueryEdit {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            provider: self.provider.clone(),
+            per_address: n(&self.per_address, "per_address")?,
+            per_query: n(&self.per_query, "per_query")?,
+            window_seconds: n(&self.window_seconds, "window_seconds")?,
+        })
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn query_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    me: &Actor,
+    code: String,
+    input: Option<QueryInput>,
+    alert: Option<String>,
+    done: Option<String>,
+    status: StatusCode,
+) -> Reply {
+    let c = code.clone();
+    let view = match bo::call(st, me, move |g, a| g.service_query_status(a, &c)).await {
+        Ok(v) => v,
+        Err(e) => return Err(bo::refuse(st, headers, e, &format!("{ADMIN}/queries")).await),
+    };
+    let mut kinds = bo::call(st, me, |g, _| g.query_provider_kinds()).await?;
+    if !kinds.contains(&view.def.provider) {
+        kinds.insert(0, view.def.provider.clone());
+    }
+    let resource = unit_resource(st, me, view.def.unit).await?;
+    let title = view.def.name.clone();
+    let frame = bo::Frame::new(
+        st,
+        headers,
+        title.clone(),
+        vec![
+            (st.t("svc.admin.title"), Some(ADMIN.into())),
+            (st.t("svc.admin.queries"), Some(format!("{ADMIN}/queries?unit={}", view.unit_code))),
+        ],
+    )
+    .await?;
+    let ctx = context! {
+        title => title,
+        code => view.def.code.clone(),
+        unit => view.unit_code.clone(),
+        published => view.def.published,
+        available => view.available,
+        demo => view.demo,
+        used => st.tf("svc.query.used", &[("n", &view.used_24h.to_string())]),
+        limits => limits_text(st, &view.def),
+        public_href => format!("{BASE}/queries/{}", view.def.code),
+        input => crate::ser(input.unwrap_or_else(|| QueryInput::from_def(&view.def))),
+        kinds => kinds,
+        may_edit => bo::may(me, Action::EditDraft, resource),
+        may_publish => bo::may(me, Action::PublishContent, resource),
+        alert => alert,
+        done => done,
+    };
+    frame.render(st, "services/admin_query.html", status, ctx)
+}
+
+async fn query_show(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let done = done_text(&st, q.done.as_deref());
+    query_page(&st, &headers, &me, code, None, None, done, StatusCode::OK).await
+}
+
+async fn query_save(State(st): State<AppState>, headers: HeaderMap, Path(code): Path<String>, body: Body) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let pairs = read_form(&st, &headers, body).await?;
+    let input = QueryInput::from_pairs(&pairs);
+    let edit = match input.to_edit() {
+        Ok(e) => e,
+        Err(field) => {
+            let text = st.tf("svc.err.number", &[("field", &st.t(&format!("svc.field.{field}")))]);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return query_page(&st, &headers, &me, code, Some(input), Some(text), None, status).await;
+        }
+    };
+    let c = code.clone();
+    match bo::call(&st, &me, move |g, a| g.update_service_query(a, &bo::origin(), &c, &edit)).await {
+        Ok(d) => Ok(bo::see_other(&format!("{ADMIN}/queries/{}?done=query", d.code))),
+        Err(e) if user_fault(&e) && !matches!(e, Error::Services(ServicesError::NotFound { .. })) => {
+            let text = match &e {
+                Error::Invalid(sitegroup::ValidationError::Rule(_))
+                | Error::Services(ServicesError::Invalid(sitegroup::ValidationError::Rule(_))) => {
+                    st.t("svc.err.limits")
+                }
+                Error::Services(ServicesError::Invalid(v)) => validation_text(st.catalogue(), v),
+                other => services_text(&st, other),
+            };
+            query_page(&st, &headers, &me, code, Some(input), Some(text), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/queries")).await),
+    }
+}
+
+async fn query_publish(State(st): State<AppState>, headers: HeaderMap, Path(code): Path<String>, body: Body) -> Reply {
+    let me = bo::actor(&st, &headers).await?;
+    let pairs = read_form(&st, &headers, body).await?;
+    let on = bo::field(&pairs, "published") == "1";
+    let c = code.clone();
+    match bo::call(&st, &me, move |g, a| g.publish_service_query(a, &bo::origin(), &c, on)).await {
+        Ok(d) => {
+            Ok(bo::see_other(&format!("{ADMIN}/queries/{}?done={}", d.code, if on { "query_on" } else { "query_off" })))
+        }
+        Err(e @ Error::Services(ServicesError::UnknownProvider(_))) => {
+            let text = services_text(&st, &e);
+            query_page(&st, &headers, &me, code, None, Some(text), None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(bo::refuse(&st, &headers, e, &format!("{ADMIN}/queries/{code}")).await),
     }
 }

@@ -5,7 +5,8 @@
 //! Public pages live under `/bsfw`: the home with audience tabs, life events, themes and
 //! a name filter (`/bsfw?audience=personal&event=birth&theme=…&q=…`), the units
 //! (`/bsfw/units`, each linking to `/bsfw?unit=code`), an item's full guide
-//! (`/bsfw/items/{id}`), the forms library (`/bsfw/forms`), Q&A (`/bsfw/qa?q=…`) and
+//! (`/bsfw/items/{id}`), the forms library (`/bsfw/forms`), Q&A (`/bsfw/qa?q=…`, one
+//! entry at `/bsfw/qa/{id}`, where search hits of kind `qa` link) and
 //! the online queries (`/bsfw/queries`, `/bsfw/queries/{code}`: a form that posts back
 //! to itself). Only published items are shown; the completeness badge is back-office
 //! only. Query forms carry the CSRF token; refused input is re-shown with a Chinese
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/bsfw/items/{id}", get(item))
         .route("/bsfw/forms", get(forms))
         .route("/bsfw/qa", get(qa_list))
+        .route("/bsfw/qa/{id}", get(qa_one))
         .route("/bsfw/queries", get(queries))
         .route("/bsfw/queries/{code}", get(query_form).post(query_run))
         .merge(admin::routes())
@@ -81,6 +83,13 @@ pub(crate) fn describe(cat: &Catalogue, e: &ServicesError) -> Option<(StatusCode
                 &[("document", &document.to_string()), ("n", &attachment.to_string())],
             ),
         ),
+        ServicesError::ForeignDocument { document } => {
+            (unprocessable, cat.format("svc.err.foreign_document", &[("document", &document.to_string())]))
+        }
+        ServicesError::FormInUse { items, .. } => {
+            let ids: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+            (StatusCode::CONFLICT, cat.format("svc.err.form_in_use", &[("items", &ids.join("、"))]))
+        }
         ServicesError::InputRejected(_) => (unprocessable, cat.get("svc.query.fix").to_string()),
         ServicesError::RateLimited { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -585,6 +594,28 @@ async fn qa_list(
         pager => crate::ser(&pg),
     };
     frame.render(&st, "services/qa.html", StatusCode::OK, ctx)
+}
+
+/// One published Q&A entry (where search hits of kind `qa` link).
+async fn qa_one(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let qa = run_blocking(&st, move |g| g.published_service_qa(id)).await?;
+    let row = qa_row(&qa);
+    let title = st.t("svc.qa.one");
+    let frame =
+        Frame::new(&st, &headers, &uri, title.clone(), vec![(st.t("svc.qa.title"), format!("{BASE}/qa"))]).await?;
+    let ctx = context! {
+        title => title,
+        question => row.question,
+        answer => row.answer,
+        item => row.item,
+    };
+    frame.render(&st, "services/qa_one.html", StatusCode::OK, ctx)
 }
 
 // ---------------------------------------------------------------------------------

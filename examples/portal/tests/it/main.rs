@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod admin_content;
+mod annual_report;
 mod catalogue;
 mod forum;
 mod interaction;

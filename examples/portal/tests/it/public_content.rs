@@ -203,6 +203,7 @@ async fn a_disclosure_item_shows_its_metadata_table_and_its_validity() {
         doc_number: Some("无政〔2024〕12号".into()),
         category: "综合政务".into(),
         validity: Validity::Repealed,
+        ..Default::default()
     });
     input.subtitle = Some("（2024年第3批）".into());
     input.source = Some("县司法局".into());

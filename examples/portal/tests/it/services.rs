@@ -1,15 +1,17 @@
 //! The online services pages (issue 6 item 1): the 网上办事 home by audience, life event
 //! and unit, item guides without the back-office badge, the forms library and its
 //! downloads, Q&A search, the query pages (Chinese validation messages, results, 429),
-//! and the back office (completeness per item, who may edit what).
+//! and the back office (completeness per item, who may edit what; the forms library;
+//! query definitions with their 24-hour counts; Q&A removal and its search hits).
 
 use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
+use sitegroup::content::{Attachment, DocInput};
 use sitegroup::services::Item;
-use sitegroup::{Actor, ServiceFilter};
+use sitegroup::{Actor, NewColumn, Origin, ServiceFilter};
 
 use crate::support::{Resp, TestPortal, encode, esc, href};
 
@@ -238,4 +240,273 @@ async fn qa_can_be_added_in_the_back_office() {
     // Not for another unit.
     let other = format!("csrf={token}&unit=czj&question=x&answer=y");
     assert_eq!(p.post_form("/admin/bsfw/qa", &other, Some(&gaj)).await.status, StatusCode::FORBIDDEN);
+}
+
+/// A draft document with one attachment on the site `site` (a form's possible source).
+fn draft_with_attachment(p: &TestPortal, site: &str, title: &str) -> i64 {
+    let g = p.group();
+    let sys = Actor::system("test");
+    let site = g.site(site).unwrap().id;
+    let col = g
+        .add_column(
+            &sys,
+            &Origin::other("test"),
+            site,
+            &NewColumn { name: format!("{title}栏目"), ..Default::default() },
+        )
+        .unwrap()
+        .id;
+    let mut doc = DocInput::article(title, "<p>表格</p>");
+    doc.attachments = vec![Attachment { key: "ab12.docx".into(), name: format!("{title}.docx"), size: 10 }];
+    g.create_draft(&sys, &Origin::other("test"), site, col, &doc).unwrap().id
+}
+
+/// The CSRF token of a login's cookie (double submit).
+fn token_of(cookie: &str) -> String {
+    let prefix = format!("{}=", portal::CSRF_COOKIE);
+    cookie.split("; ").find_map(|c| c.strip_prefix(&prefix)).unwrap().to_string()
+}
+
+fn forms_of(p: &TestPortal, unit: &str) -> Vec<sitegroup::ServiceFormView> {
+    p.group().service_forms_for(&Actor::system("test"), Some(unit)).unwrap()
+}
+
+#[tokio::test]
+async fn the_forms_back_office_adds_edits_hides_and_removes_forms() {
+    let p = TestPortal::new();
+    let gaj = p.login("gaj_admin").await;
+    let doc = draft_with_attachment(&p, "gaj", "户籍业务表格");
+    let list = p.get_with_cookie("/admin/bsfw/forms", &gaj).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let before = forms_of(&p, "gaj");
+    assert!(!before.is_empty(), "the demo has forms of the public-security bureau");
+    assert!(list.body.contains(&esc(&before[0].form.name)));
+    // The picker offers the unit's documents with attachments.
+    assert!(list.body.contains(&format!("value=\"{doc}:1\"")), "the picker offers the draft's attachment");
+    let token = list.hidden("csrf");
+
+    // Added through the picker.
+    let body =
+        format!("csrf={token}&unit=gaj&item=&name={}&source={doc}%3A1&document=&attachment=", encode("户口迁移申请表"));
+    let res = p.post_form("/admin/bsfw/forms", &body, Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let added = forms_of(&p, "gaj").into_iter().find(|f| f.form.name == "户口迁移申请表").expect("added");
+    assert_eq!((added.form.document, added.form.attachment), (doc, 1));
+    assert!(added.url.is_none(), "a draft document does not download yet");
+
+    // Chinese refusals: another site's document, a non-number, a missing attachment.
+    let foreign = before[0].form.document; // on the services bureau's site
+    let body = format!("csrf={token}&unit=gaj&name={}&source=&document={foreign}&attachment=1", encode("别站表格"));
+    let res = p.post_form("/admin/bsfw/forms", &body, Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("不属于本部门的网站"), "{}", res.body);
+    let body = format!("csrf={token}&unit=gaj&name=x&source=&document=abc&attachment=1");
+    let res = p.post_form("/admin/bsfw/forms", &body, Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("文档编号应填写数字"));
+    let body = format!("csrf={token}&unit=gaj&name=x&source=&document={doc}&attachment=5");
+    let res = p.post_form("/admin/bsfw/forms", &body, Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains(&format!("文档 {doc} 没有第 5 个附件")));
+
+    // Edit: rename.
+    let page = p.get_with_cookie(&format!("/admin/bsfw/forms/{}", added.form.id), &gaj).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = format!("csrf={token}&unit=gaj&name={}&source={doc}%3A1", encode("户口迁移申请表（新版）"));
+    let res = p.post_form(&format!("/admin/bsfw/forms/{}", added.form.id), &body, Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        p.group().service_form(&Actor::system("test"), added.form.id).unwrap().form.name,
+        "户口迁移申请表（新版）"
+    );
+
+    // Hiding a public demo form takes it off the public library.
+    let public = before.iter().find(|f| f.url.is_some()).expect("a downloadable demo form");
+    let link = href(public.url.as_deref().unwrap());
+    assert!(p.get("/bsfw/forms").await.body.contains(&link));
+    let res = p
+        .post_form(
+            &format!("/admin/bsfw/forms/{}/publish", public.form.id),
+            &format!("csrf={token}&published=0"),
+            Some(&gaj),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(!p.get("/bsfw/forms").await.body.contains(&link), "a hidden form is not listed");
+    let page = p.get_with_cookie(&format!("/admin/bsfw/forms/{}", public.form.id), &gaj).await;
+    assert!(page.body.contains("已停用"));
+
+    // A form a guide lists is not removed (409, Chinese); an unused one is.
+    let used = before.iter().find(|f| {
+        let item = f.form.item.unwrap();
+        p.group()
+            .service_item(&Actor::system("test"), item)
+            .unwrap()
+            .item
+            .guide
+            .materials
+            .iter()
+            .any(|m| m.form == Some(f.form.id))
+    });
+    let used = used.expect("a demo form listed by a guide");
+    let res =
+        p.post_form(&format!("/admin/bsfw/forms/{}/remove", used.form.id), &format!("csrf={token}"), Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+    assert!(res.body.contains("不能删除"));
+    let res =
+        p.post_form(&format!("/admin/bsfw/forms/{}/remove", added.form.id), &format!("csrf={token}"), Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(forms_of(&p, "gaj").iter().all(|f| f.form.id != added.form.id));
+
+    // Another unit's forms: refused everywhere.
+    let all = p.group().service_forms_for(&Actor::system("test"), None).unwrap();
+    let other = all.iter().find(|f| f.unit_code != "gaj").expect("a form of another unit").clone();
+    let unit = other.unit_code.clone();
+    let theirs = forms_of(&p, &unit);
+    assert_eq!(p.get_with_cookie(&format!("/admin/bsfw/forms?unit={unit}"), &gaj).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        p.get_with_cookie(&format!("/admin/bsfw/forms/{}", other.form.id), &gaj).await.status,
+        StatusCode::FORBIDDEN
+    );
+    for action in ["publish", "remove"] {
+        let res = p
+            .post_form(
+                &format!("/admin/bsfw/forms/{}/{action}", other.form.id),
+                &format!("csrf={token}&published=0"),
+                Some(&gaj),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{action}");
+    }
+    let body = format!("csrf={token}&unit={unit}&name=x&source=&document={doc}&attachment=1");
+    assert_eq!(p.post_form("/admin/bsfw/forms", &body, Some(&gaj)).await.status, StatusCode::FORBIDDEN);
+    let after = forms_of(&p, &unit);
+    assert_eq!(after.len(), theirs.len(), "nothing changed");
+    assert!(after.iter().all(|f| f.form.published));
+}
+
+#[tokio::test]
+async fn the_queries_back_office_edits_limits_toggles_and_counts_runs() {
+    let p = TestPortal::new();
+    for ip in ["198.51.100.20", "198.51.100.21"] {
+        assert_eq!(query_post(&p, "salary", &GOOD, ip).await.status, StatusCode::OK);
+    }
+    let admin = p.login("admin").await;
+    let list = p.get_with_cookie("/admin/bsfw/queries", &admin).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("机关职工工资查询"));
+    assert!(list.body.contains("机动车信息查询"));
+    let page = p.get_with_cookie("/admin/bsfw/queries/salary", &admin).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("近24小时查询 2 次"), "{}", page.body);
+    for secret in ["11010519491231002X", "王芳", "198.51.100.20"] {
+        assert!(!page.body.contains(secret) && !list.body.contains(secret), "counts only: {secret}");
+    }
+    let token = page.hidden("csrf");
+
+    // Edit the limits: one query per address from now on.
+    let form = |token: &str, name: &str, provider: &str, per_address: &str| {
+        format!(
+            "csrf={token}&name={}&description={}&provider={provider}&per_address={per_address}&per_query=600&window_seconds=600",
+            encode(name),
+            encode("县直机关事业单位在编职工按月查询工资发放明细。")
+        )
+    };
+    let res = p
+        .post_form("/admin/bsfw/queries/salary", &form(&token, "工资发放查询", "demo.salary", "1"), Some(&admin))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert!(p.get("/bsfw/queries").await.body.contains("工资发放查询"));
+    assert_eq!(query_post(&p, "salary", &GOOD, "198.51.100.30").await.status, StatusCode::OK);
+    assert_eq!(query_post(&p, "salary", &GOOD, "198.51.100.30").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.get_with_cookie("/admin/bsfw/queries/salary", &admin).await.body.contains("近24小时查询 3 次"));
+
+    // Chinese refusals: a provider that is not plugged in, a limit that is not a number.
+    let res = p.post_form("/admin/bsfw/queries/salary", &form(&token, "工资", "hr.nothing", "1"), Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("尚未接入本系统"));
+    let res =
+        p.post_form("/admin/bsfw/queries/salary", &form(&token, "工资", "demo.salary", "abc"), Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("应填写数字"));
+    let res = p.post_form("/admin/bsfw/queries/salary", &form(&token, "工资", "demo.salary", "0"), Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("访问频次限制须为正数"));
+
+    // Disable: gone from the public pages; enable again.
+    let res =
+        p.post_form("/admin/bsfw/queries/salary/publish", &format!("csrf={token}&published=0"), Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(p.get("/bsfw/queries/salary").await.status, StatusCode::NOT_FOUND);
+    assert!(!p.get("/bsfw/queries").await.body.contains("工资发放查询"));
+    let res =
+        p.post_form("/admin/bsfw/queries/salary/publish", &format!("csrf={token}&published=1"), Some(&admin)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.get("/bsfw/queries/salary").await.status, StatusCode::OK);
+
+    // The public-security bureau's admin sees and edits its own query, not the finance
+    // bureau's, and cannot enable or disable (a publishing decision).
+    let gaj = p.login("gaj_admin").await;
+    let token = token_of(&gaj);
+    let own = p.get_with_cookie("/admin/bsfw/queries", &gaj).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert!(own.body.contains("机动车信息查询"));
+    assert!(!own.body.contains("工资发放查询"));
+    assert_eq!(p.get_with_cookie("/admin/bsfw/queries/salary", &gaj).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.get_with_cookie("/admin/bsfw/queries?unit=czj", &gaj).await.status, StatusCode::FORBIDDEN);
+    let res = p.post_form("/admin/bsfw/queries/salary", &form(&token, "改名", "demo.salary", "5"), Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = p
+        .post_form("/admin/bsfw/queries/vehicle", &form(&token, "机动车信息查询", "demo.vehicle", "5"), Some(&gaj))
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let res =
+        p.post_form("/admin/bsfw/queries/vehicle/publish", &format!("csrf={token}&published=0"), Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.get("/bsfw/queries/vehicle").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn qa_entries_are_searchable_link_to_their_page_and_can_be_removed() {
+    let p = TestPortal::new();
+    let gaj = p.login("gaj_admin").await;
+    let page = p.get_with_cookie("/admin/bsfw/qa", &gaj).await;
+    let token = page.hidden("csrf");
+    let body = format!(
+        "csrf={token}&unit=gaj&question={}&answer={}&published=1",
+        encode("临时身份证怎么办理？"),
+        encode("可到户籍窗口申领临时居民身份证，当场拍照。")
+    );
+    assert_eq!(p.post_form("/admin/bsfw/qa", &body, Some(&gaj)).await.status, StatusCode::SEE_OTHER);
+    let qa = p.group().service_qas_for(&Actor::system("test"), Some("gaj"), 500).unwrap();
+    let qa = qa.into_iter().find(|q| q.question == "临时身份证怎么办理？").unwrap();
+    p.group().search_poll().unwrap();
+    let found = p.get(&format!("/search?q={}", encode("拍照"))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains(&href(&format!("/bsfw/qa/{}", qa.id))), "{}", found.body);
+    assert!(found.body.contains("政策答疑"), "the kind is labelled");
+    assert!(found.body.contains(r#"value="qa""#), "the kind filter offers policy Q&A");
+    let only_qa = p.get(&format!("/search?q={}&kind=qa", encode("拍照"))).await;
+    assert!(only_qa.body.contains(&href(&format!("/bsfw/qa/{}", qa.id))), "{}", only_qa.body);
+    let only_articles = p.get(&format!("/search?q={}&kind=article", encode("拍照"))).await;
+    assert!(!only_articles.body.contains(&href(&format!("/bsfw/qa/{}", qa.id))));
+    let one = p.get(&format!("/bsfw/qa/{}", qa.id)).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains(&esc("可到户籍窗口申领临时居民身份证，当场拍照。")));
+
+    // Another unit's admin may not remove it; its own may, and it leaves search.
+    let czj = p.login("czj_admin").await;
+    let czj_token = token_of(&czj);
+    let res = p.post_form(&format!("/admin/bsfw/qa/{}/remove", qa.id), &format!("csrf={czj_token}"), Some(&czj)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let res = p.post_form(&format!("/admin/bsfw/qa/{}/remove", qa.id), &format!("csrf={token}"), Some(&gaj)).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    p.group().search_poll().unwrap();
+    assert!(
+        !p.get(&format!("/search?q={}", encode("拍照")))
+            .await
+            .body
+            .contains(&format!("/bsfw/qa/{}", qa.id).replace('/', "&#x2f;"))
+    );
+    assert_eq!(p.get(&format!("/bsfw/qa/{}", qa.id)).await.status, StatusCode::NOT_FOUND);
 }
