@@ -313,6 +313,8 @@ fn seed_sites(group: &SiteGroup, progress: &mut dyn FnMut(&str)) -> Result<Seede
         },
     )?;
     progress(PORTAL.name);
+    // The error-report (纠错) entry: the portal's built-in page; channels inherit it.
+    group.set_error_report_entry(&seed, &origin, portal.id, crate::REPORT_PATH)?;
 
     let mut accounts = Vec::with_capacity(channels().len() + 1);
     for channel in channels() {

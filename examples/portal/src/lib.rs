@@ -669,7 +669,8 @@ struct Page {
     identity: SiteIdentity,
     report_href: String,
     /// The site's error-report (纠错) entry set in the self-check page (its own or its
-    /// nearest ancestor's); the footer's 我要纠错 link, absent when none is set.
+    /// nearest ancestor's): the footer's 网站纠错 link goes there; without one, to the site's
+    /// built-in error-report page.
     error_report: Option<String>,
     /// Where the header's search box sends its query (the current site's search).
     search_href: String,
@@ -726,7 +727,8 @@ struct SiteRow {
 /// The site tree and unit names, loaded once per request.
 struct Snapshot {
     tree: Arc<SiteTree>,
-    units: HashMap<UnitId, String>,
+    /// Units by id: (code, name).
+    units: HashMap<UnitId, (String, String)>,
     /// Every site's own error-report entry (read per request: a change shows at once).
     error_reports: HashMap<SiteId, String>,
 }
@@ -734,7 +736,7 @@ struct Snapshot {
 async fn load_snapshot(st: &AppState) -> Result<Snapshot, Error> {
     run_blocking(st, |g| {
         let tree = g.site_tree()?;
-        let units = g.list_units(&Actor::anonymous())?.into_iter().map(|u| (u.id, u.name)).collect();
+        let units = g.list_units(&Actor::anonymous())?.into_iter().map(|u| (u.id, (u.code, u.name))).collect();
         let error_reports = g.error_report_entries()?;
         Ok(Snapshot { tree, units, error_reports })
     })
@@ -793,7 +795,7 @@ impl Snapshot {
     }
 
     fn unit_name(&self, unit: Option<UnitId>) -> Option<String> {
-        unit.and_then(|u| self.units.get(&u).cloned())
+        unit.and_then(|u| self.units.get(&u)).map(|(_, name)| name.clone())
     }
 
     fn row(&self, site: &Site, here: Option<SiteId>) -> SiteRow {
@@ -908,9 +910,18 @@ fn report_page(st: &AppState, snap: &Snapshot, site: &Site) -> Result<Response, 
     let here = snap.website_of(site.id).map(|w| w.id);
     let mut page = snap.page(st, Some(site), st.t("report.title"), true);
     page.breadcrumbs.push(Crumb { name: st.t("report.title"), href: None });
+    // The online form: a letter to the unit that runs the site (the nearest one up the
+    // tree), filed under the category 网站纠错, so it is tracked with a deadline like any
+    // letter; a configured entry elsewhere is offered too.
+    let unit = snap.lineage(site).iter().rev().find_map(|s| s.unit).and_then(|u| snap.units.get(&u));
+    let form_href = unit.map(|(code, _)| format!("/hudong/bmxx/new?unit={code}&category=jiucuo"));
+    let entry = page.error_report.clone().filter(|e| e.as_str() != REPORT_PATH);
     let ctx = context! {
         page => ser(&page),
         site => context! { name => site.name.clone(), href => snap.href(site, here) },
+        form_href => form_href,
+        unit_name => unit.map(|(_, name)| name.clone()),
+        entry => entry,
     };
     render(st, "report.html", StatusCode::OK, ctx)
 }

@@ -461,7 +461,7 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): P
     let me = actor(&st, &headers).await?;
     let site = site(&st, &code).await?;
     let sid = site.id;
-    let (columns, docs, queue, inbox, health) = call(&st, &me, move |g, a| {
+    let (columns, docs, queue, inbox, health, reminders) = call(&st, &me, move |g, a| {
         let columns = g.columns(a, sid)?;
         let docs = g.documents(a, sid, None, &[])?;
         let queue = g.review_queue(a, sid, None)?.len();
@@ -471,7 +471,9 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): P
             .filter(|s| s.state == sitegroup::content::SyndicationState::Pending)
             .count();
         let health = g.column_health(a, sid).ok();
-        Ok((columns, docs, queue, inbox, health))
+        // 栏目更新提醒: the columns overdue or about to lapse, the user's own first.
+        let reminders = g.column_reminders_now(a, sid).unwrap_or_default();
+        Ok((columns, docs, queue, inbox, health, reminders))
     })
     .await?;
     let counts: Vec<Count> = sitegroup::DocState::ALL
@@ -479,6 +481,7 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): P
         .map(|s| Count { state: s.as_str(), count: docs.iter().filter(|d| d.state == *s).count() })
         .collect();
     let live = columns.iter().filter(|c| c.is_live()).count();
+    let reminders = reminder_rows(&me, reminders);
     let frame = Frame::new(&st, &headers, site.display_name().to_string(), vec![]).await?;
     let ctx = context! {
         site => context! { code => site.code.clone(), name => site.name.clone(), href => frame.site_path(&site) },
@@ -489,6 +492,43 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): P
         blank => health.as_ref().map(|h| h.blank_count),
         vetoes => health.as_ref().map(|h| h.vetoes.len()),
         may_columns => may(&me, Action::ManageColumns, Resource::Site(sid)),
+        reminders => crate::ser(reminders),
     };
     frame.render(&st, "admin/site.html", StatusCode::OK, ctx)
+}
+
+/// One line of the dashboard's update reminders (栏目更新提醒).
+#[derive(Debug, Serialize)]
+struct ReminderRow {
+    column: i64,
+    name: String,
+    path: String,
+    /// Days past the duty (0 when not yet overdue).
+    overdue_days: i64,
+    /// Whole days left before the duty lapses, when it has not yet.
+    lapses_days: Option<i64>,
+    owners: Vec<String>,
+    /// The signed-in user is one of the column's owners.
+    mine: bool,
+}
+
+/// The reminders as the dashboard lists them: the user's own columns first, then the
+/// most overdue, then the soonest to lapse.
+fn reminder_rows(me: &Actor, reminders: Vec<sitegroup::ColumnReminder>) -> Vec<ReminderRow> {
+    const DAY: i64 = 86_400;
+    let user = me.user_id();
+    let mut rows: Vec<ReminderRow> = reminders
+        .into_iter()
+        .map(|r| ReminderRow {
+            column: r.health.column,
+            name: r.health.name,
+            path: r.health.path,
+            overdue_days: r.health.overdue_days,
+            lapses_days: r.health.lapses_in_seconds.filter(|_| r.health.overdue_days == 0).map(|s| (s + DAY - 1) / DAY),
+            mine: user.is_some() && r.owners.iter().any(|o| o.user == user),
+            owners: r.owners.into_iter().map(|o| o.name).collect(),
+        })
+        .collect();
+    rows.sort_by_key(|r| (!r.mine, -r.overdue_days, r.lapses_days.unwrap_or(i64::MAX), r.column));
+    rows
 }

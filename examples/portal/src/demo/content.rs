@@ -619,13 +619,14 @@ fn document(g: &mut GenCtx<'_>, maker: Gen, rng: &mut Rng, at: i64) -> DocInput 
             };
             // 文件类型 from the title (no draw from the generator, so the rest of the demo
             // stays as it was): numbered implementing notices and opinions are mostly
-            // normative documents, a few of the county government's are rules.
+            // normative documents. None is a 规章: a county may not make rules (only
+            // provinces and cities with districts may, under the 立法法), so the demo's
+            // reports show the 规章 row empty, as a real county's do.
             let h = input.title.bytes().fold(doc_number.as_deref().map_or(7u32, |d| d.len() as u32), |h, b| {
                 h.wrapping_mul(31).wrapping_add(u32::from(b))
             });
             let policy = input.title.contains("实施方案》的通知") || input.title.contains("工作的意见");
             let form = match (policy, doc_number.is_some()) {
-                (true, true) if g.organ == PORTAL.name && prefix == "无政" && h % 4 == 0 => DocumentForm::Rule,
                 (true, true) if h % 5 != 0 => DocumentForm::Normative,
                 _ => DocumentForm::Other,
             };

@@ -314,7 +314,7 @@ impl Kind {
 }
 
 /// Categories offered (stored as the Chinese word; catalogue keys `ix.cat.*`).
-const CATEGORIES: [&str; 5] = ["zixun", "jianyi", "qiuzhu", "tousu", "qita"];
+const CATEGORIES: [&str; 6] = ["zixun", "jianyi", "qiuzhu", "tousu", "jiucuo", "qita"];
 
 /// What the writer typed, kept to show the form again.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -438,8 +438,19 @@ async fn form_page(
 async fn new_form(st: AppState, headers: HeaderMap, uri: Uri, kind: Kind) -> Result<Response, AppError> {
     let q: HashMap<String, String> =
         uri.query().map(|q| crate::admin::form_pairs(q.as_bytes())).unwrap_or_default().into_iter().collect();
-    let input =
-        LetterInput { key: new_key()?, unit: q.get("unit").cloned().unwrap_or_default(), ..LetterInput::default() };
+    // `unit` and `category` (a code of CATEGORIES, e.g. `jiucuo` from the error-report
+    // page) may be preset by a link.
+    let category = q
+        .get("category")
+        .filter(|c| CATEGORIES.contains(&c.as_str()))
+        .map(|c| st.t(&format!("ix.cat.{c}")))
+        .unwrap_or_default();
+    let input = LetterInput {
+        key: new_key()?,
+        unit: q.get("unit").cloned().unwrap_or_default(),
+        category,
+        ..LetterInput::default()
+    };
     form_page(&st, &headers, &uri, kind, input, HashMap::new(), None, StatusCode::OK).await
 }
 

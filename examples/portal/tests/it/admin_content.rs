@@ -539,3 +539,32 @@ fn every_dynamic_back_office_key_exists() {
     let missing: Vec<&String> = keys.iter().filter(|k| !cat.has(k)).collect();
     assert!(missing.is_empty(), "{missing:?}");
 }
+
+#[tokio::test]
+async fn the_site_dashboard_reminds_of_overdue_and_lapsing_columns_with_their_owners() {
+    let p = TestPortal::new();
+    let admin = p.login("admin").await;
+    let g = p.group();
+    let portal = g.site("portal").unwrap().id;
+    let reminders = g.column_reminders_now(&Actor::system("test"), portal).unwrap();
+    assert!(reminders.iter().any(|r| r.health.name == "规划计划"), "the demo's overdue column is a reminder");
+    let dash = p.get_with_cookie("/admin/sites/portal", &admin).await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.body);
+    assert!(dash.body.contains("栏目更新提醒"));
+    for r in &reminders {
+        let start = dash.body.find(&format!("data-column=\"{}\"", r.health.column)).unwrap_or_else(|| {
+            panic!("{} is missing from the dashboard", r.health.name);
+        });
+        let row = &dash.body[start..start + dash.body[start..].find("</tr>").unwrap()];
+        assert!(row.contains(&r.health.name), "{row}");
+        for owner in &r.owners {
+            assert!(row.contains(&owner.name), "{row}");
+        }
+        let class = if r.health.is_overdue() { "is-overdue" } else { "is-lapsing" };
+        assert!(row.contains(class), "{row}");
+    }
+    // Only the columns the library names: a healthy news column is not listed.
+    let health = g.column_health(&Actor::system("test"), portal).unwrap();
+    let healthy = health.columns.iter().find(|c| c.counted && !c.is_overdue() && !c.lapses_soon()).unwrap();
+    assert!(!dash.body.contains(&format!("data-column=\"{}\"", healthy.column)));
+}

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use sitegroup::{Actor, CheckIndicator};
+use sitegroup::{Actor, CheckIndicator, Origin};
 
 use crate::support::{TestPortal, encode, esc};
 
@@ -80,9 +80,9 @@ async fn the_probe_records_results_that_the_check_reads() {
     assert_eq!(&xlsx.bytes[..2], b"PK");
 }
 
-/// The footer's 我要纠错 link to `entry`, as the template prints it.
+/// The footer's 网站纠错 link to a configured `entry`, as the template prints it.
 fn footer_link(entry: &str) -> String {
-    format!(r#"<a class="error-report" href="{}" rel="noopener">我要纠错</a>"#, esc(entry))
+    format!(r#"<a class="error-report" href="{}" rel="noopener">网站纠错</a>"#, esc(entry))
 }
 
 fn entry_form(token: &str, site: &str, entry: &str) -> String {
@@ -96,10 +96,14 @@ async fn the_form_sets_the_entry_and_every_public_page_of_the_site_shows_it() {
     let token = csrf_of(&centre);
     let portal_site = p.group().site("portal").unwrap().id;
     let jyj = p.group().site("jyj").unwrap().id;
+    // The demo points the portal at its built-in page; start from no entry at all.
+    assert_eq!(p.group().error_report_entry(portal_site).unwrap().as_deref(), Some("/jiucuo"));
+    p.group().set_error_report_entry(&Actor::system("test"), &Origin::other("test"), portal_site, "").unwrap();
     for path in ["/", "/jyj/"] {
         let page = p.get(path).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains(r#"class="error-report""#), "{path}: no entry, no link");
+        assert!(page.body.contains("jiucuo\">网站纠错</a>"), "{path}: the built-in page instead");
     }
     let has = |site| {
         let r = p.group().self_check(&Actor::system("test"), Some(site)).unwrap();
@@ -160,12 +164,12 @@ async fn a_bad_entry_is_refused_in_chinese_and_nothing_changes() {
     let res = p.post_form("/admin/zicha/jiucuo", &entry_form(&token, "portal", &long), Some(&centre)).await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     assert!(res.body.contains("纠错入口过长"), "{}", res.body);
-    assert_eq!(p.group().error_report_entry(portal_site).unwrap(), None, "nothing written");
+    assert_eq!(p.group().error_report_entry(portal_site).unwrap().as_deref(), Some("/jiucuo"), "nothing written");
     let res = p.post_form("/admin/zicha/jiucuo", &entry_form("wrong", "portal", "/jiucuo"), Some(&centre)).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "no CSRF token, no change");
     let res = p.post_form("/admin/zicha/jiucuo", &entry_form(&token, "nosuch", "/jiucuo"), Some(&centre)).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
-    assert!(!p.get("/").await.body.contains(r#"class="error-report""#));
+    assert!(p.get("/").await.body.contains(&footer_link("/jiucuo")));
 }
 
 #[tokio::test]
@@ -213,4 +217,26 @@ async fn the_background_probe_runs_once_and_records_probes() {
     ));
     assert_eq!(count(), (open + n) as i64, "a refused probe records nothing");
     assert!(portal::spawn_selfcheck_probe(p.state.clone(), Duration::ZERO, limits).is_none());
+}
+
+#[tokio::test]
+async fn the_error_report_page_offers_a_letter_to_the_sites_unit_filed_as_an_error_report() {
+    let p = TestPortal::new();
+    let site = p.group().site("jyj").unwrap();
+    let units = p.group().list_units(&Actor::system("test")).unwrap();
+    let unit = units.iter().find(|u| Some(u.id) == site.unit).unwrap();
+    let page = p.get("/jyj/jiucuo").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let form_href = format!("/hudong/bmxx/new?unit={}&category=jiucuo", unit.code);
+    assert!(page.body.contains(&esc(&form_href)), "{}", page.body);
+    assert!(page.body.contains(&unit.name), "the page names who handles it");
+    assert!(!page.body.contains("正在建设中"));
+    // The letter form opens with the unit and the category 网站纠错 chosen.
+    let form = p.get(&form_href).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(r#"<option value="网站纠错" selected>"#), "{}", form.body);
+    assert!(form.body.contains(&format!(r#"value="{}" selected"#, unit.code)), "{}", form.body);
+    // An unknown category code is ignored, not shown.
+    let other = p.get("/hudong/bmxx/new?category=%3Cscript%3E").await;
+    assert!(!other.body.contains(r#"selected>网站纠错"#) && !other.body.contains("<script>"));
 }
