@@ -557,7 +557,7 @@ fn xlsx_opens_and_holds_the_figures() {
         assert_eq!(&bytes[..4], b"PK\x03\x04", "a zip container");
         let cells = r.sheet_cells();
         let text_at = |row: u32, col: u16| cells.iter().find(|c| c.row == row && c.col == col).map(|c| c.text.clone());
-        assert_eq!(text_at(0, 0).as_deref(), Some("site-a站2024年度政府信息公开工作年度报告"));
+        assert_eq!(text_at(0, 0).as_deref(), Some("site-a站2024年政府信息公开工作年度报告"));
         let find = |t: &str| cells.iter().find(|c| c.text == t).unwrap_or_else(|| panic!("{t} in the sheet"));
         // The received row: label over columns A–C, then the seven counts.
         let received = find("一、本年新收政府信息公开申请数量");

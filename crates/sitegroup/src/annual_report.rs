@@ -163,9 +163,9 @@ impl Sheet {
 }
 
 impl AnnualReport {
-    /// The title: `{site}{year}年度政府信息公开工作年度报告`.
+    /// The title: `{site}{year}年政府信息公开工作年度报告`, as such reports are titled.
     pub fn title(&self) -> String {
-        format!("{}{}年度政府信息公开工作年度报告", self.site_name, self.year)
+        format!("{}{}年政府信息公开工作年度报告", self.site_name, self.year)
     }
 
     /// The sheet as the .xlsx holds it, cell by cell (merged ranges once), laid out
