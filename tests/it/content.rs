@@ -817,3 +817,37 @@ fn check_public_invariants(group: &SiteGroup, cols: &[(SiteId, i64)]) -> Result<
     }
     Ok(())
 }
+
+#[test]
+fn state_counts_match_the_documents_each_user_may_see() {
+    sitegroup_tests::for_each_group(|driver, group| {
+        let (_p, a, b) = two_channels(group);
+        let news = column(group, a.id, "工作动态");
+        let notices = column(group, a.id, "通知公告");
+        let other = column(group, b.id, "工作动态");
+        let s = system();
+        publish_new(group, a.id, news, &article("已发布一", "<p>正文</p>"));
+        publish_new(group, a.id, notices, &article("已发布二", "<p>正文</p>"));
+        publish_new(group, b.id, other, &article("别站已发布", "<p>正文</p>"));
+        group.create_draft(&s, &o(), a.id, news, &article("草稿一", "<p>正文</p>")).unwrap();
+        let submitted = group.create_draft(&s, &o(), a.id, notices, &article("待审一", "<p>正文</p>")).unwrap();
+        group.submit(&s, &o(), submitted.id).unwrap();
+        group.create_draft(&s, &o(), b.id, other, &article("别站草稿", "<p>正文</p>")).unwrap();
+
+        let site_editor = user(80, "site", Role::Editor, Scope::Site(a.id));
+        let column_editor = user(81, "col", Role::Editor, Scope::Column { site: a.id, column: news });
+        let outsider = user(82, "other", Role::Editor, Scope::Site(b.id));
+        for actor in [&s, &site_editor, &column_editor, &outsider] {
+            let counts = group.document_state_counts(actor, a.id).unwrap();
+            let docs = group.documents(actor, a.id, None, &[]).unwrap();
+            assert_eq!(counts.len(), DocState::ALL.len(), "{driver}");
+            for (state, n) in &counts {
+                let expected = docs.iter().filter(|d| d.state == *state).count() as u64;
+                assert_eq!(*n, expected, "{driver}: {} {state:?}", actor.label());
+            }
+        }
+        let total =
+            |actor: &Actor| group.document_state_counts(actor, a.id).unwrap().iter().map(|(_, n)| n).sum::<u64>();
+        assert_eq!((total(&s), total(&site_editor), total(&column_editor), total(&outsider)), (4, 4, 2, 0), "{driver}");
+    });
+}

@@ -231,6 +231,17 @@ pub fn documents_in(
     tx.query(&sql, &p)?.iter().map(document_from).collect()
 }
 
+/// How many documents of `site` each column holds in each state: `(column, state, count)`.
+pub fn state_counts_by_column(tx: &mut Tx<'_>, site: SiteId) -> Result<Vec<(i64, DocState, u64)>, StoreError> {
+    tx.query(
+        "SELECT column_id, state, COUNT(*) FROM content_documents WHERE site_id = ? GROUP BY column_id, state",
+        &[site.0.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.get::<i64>(0)?, state_from(&r.get::<String>(1)?)?, r.get::<i64>(2)?.max(0) as u64)))
+    .collect()
+}
+
 /// Ids of scheduled documents whose time has come, oldest first.
 pub fn due_scheduled(tx: &mut Tx<'_>, now: i64) -> Result<Vec<i64>, StoreError> {
     tx.query(

@@ -641,6 +641,22 @@ impl SiteGroup {
             .collect())
     }
 
+    /// How many documents of a site are in each state (every state, in [`DocState::ALL`]
+    /// order), counting only the columns where the actor has ViewDrafts, like
+    /// [`SiteGroup::documents`] — without loading the documents.
+    pub fn document_state_counts(&self, actor: &Actor, site: SiteId) -> Result<Vec<(DocState, u64)>, Error> {
+        let rows = self.db.read(|tx| repo::state_counts_by_column(tx, site))?;
+        let mut counts: Vec<(DocState, u64)> = DocState::ALL.iter().map(|s| (*s, 0)).collect();
+        for (column, state, n) in rows {
+            if authorize(actor, Action::ViewDrafts, &col_resource(site, column)).is_ok()
+                && let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state)
+            {
+                slot.1 += n;
+            }
+        }
+        Ok(counts)
+    }
+
     /// Drafts of a site or column (ViewDrafts; see [`SiteGroup::documents`]).
     pub fn drafts(&self, actor: &Actor, site: SiteId, column: Option<i64>) -> Result<Vec<Document>, Error> {
         self.documents(actor, site, column, &[DocState::Draft])

@@ -454,7 +454,7 @@ pub(crate) fn local_input(at: i64) -> String {
 #[derive(Debug, Serialize)]
 struct Count {
     state: &'static str,
-    count: usize,
+    count: u64,
 }
 
 async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): Path<String>) -> Reply {
@@ -463,23 +463,22 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap, Path(code): P
     let sid = site.id;
     let (columns, docs, queue, inbox, health, reminders) = call(&st, &me, move |g, a| {
         let columns = g.columns(a, sid)?;
-        let docs = g.documents(a, sid, None, &[])?;
+        let docs = g.document_state_counts(a, sid)?;
         let queue = g.review_queue(a, sid, None)?.len();
         let inbox = g
             .syndication_inbox(a, sid)?
             .iter()
             .filter(|s| s.state == sitegroup::content::SyndicationState::Pending)
             .count();
-        let health = g.column_health(a, sid).ok();
-        // 栏目更新提醒: the columns overdue or about to lapse, the user's own first.
-        let reminders = g.column_reminders_now(a, sid).unwrap_or_default();
+        // Column health and the update reminders (栏目更新提醒: columns overdue or about
+        // to lapse) from one read of the columns' publishing activity.
+        let activity = g.column_activity_of(sid)?;
+        let health = g.column_health_of(a, sid, &activity, sitegroup::RATE_WINDOW_DAYS).ok();
+        let reminders = g.column_reminders(a, sid, &activity, sitegroup::RATE_WINDOW_DAYS).unwrap_or_default();
         Ok((columns, docs, queue, inbox, health, reminders))
     })
     .await?;
-    let counts: Vec<Count> = sitegroup::DocState::ALL
-        .iter()
-        .map(|s| Count { state: s.as_str(), count: docs.iter().filter(|d| d.state == *s).count() })
-        .collect();
+    let counts: Vec<Count> = docs.iter().map(|(s, n)| Count { state: s.as_str(), count: *n }).collect();
     let live = columns.iter().filter(|c| c.is_live()).count();
     let reminders = reminder_rows(&me, reminders);
     let frame = Frame::new(&st, &headers, site.display_name().to_string(), vec![]).await?;
