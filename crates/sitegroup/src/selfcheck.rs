@@ -327,17 +327,7 @@ impl SiteGroup {
         }
 
         // Identity footer and error-report entry.
-        let entries: HashMap<SiteId, String> = self.db.read(|tx| {
-            let mut out = HashMap::new();
-            for s in tree.sites() {
-                if let Some(v) = core_repo::get_setting(tx, &error_report_key(s.id))?
-                    && !v.trim().is_empty()
-                {
-                    out.insert(s.id, v);
-                }
-            }
-            Ok::<_, StoreError>(out)
-        })?;
+        let entries = self.error_report_entries()?;
         for s in &checked {
             let identity = tree.identity(s.id);
             let mut missing = Vec::new();

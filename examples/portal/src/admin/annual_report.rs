@@ -29,7 +29,7 @@ use sitegroup::{
     ValidationError,
 };
 
-use super::{Fail, Frame, Reply, actor, call, check_csrf_pairs, field, form_pairs, may, origin, see_other, when};
+use super::{Fail, Frame, Reply, actor, call, field, may, origin, see_other, when};
 use crate::AppState;
 use crate::public::annual_report::{PATH as PUBLIC_PATH, report_view, xlsx_response};
 
@@ -332,9 +332,7 @@ fn back_to(code: &str, year: i32, done: &str) -> String {
 /// Saves the entries; once the report is published, saves and publishes a correction
 /// (the form then carries `mode=correct` and needs the confirmation box).
 pub(crate) async fn save(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
-    let bytes = super::read_body(&st, &headers, body, FORM_LIMIT, "ndbg.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, FORM_LIMIT, "ndbg.too_large").await?;
     let me = actor(&st, &headers).await?;
     let correct = field(&pairs, "mode") == "correct";
     let confirmed = !field(&pairs, "confirm").is_empty();
@@ -381,9 +379,7 @@ pub(crate) async fn save(State(st): State<AppState>, headers: HeaderMap, body: B
 
 /// Publishes the report (freezing the figures); needs the confirmation box.
 pub(crate) async fn publish(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
-    let bytes = super::read_body(&st, &headers, body, crate::BODY_LIMIT, "ndbg.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, crate::BODY_LIMIT, "ndbg.too_large").await?;
     let me = actor(&st, &headers).await?;
     let (scope, report) = match load(&st, &me, field(&pairs, "site"), field(&pairs, "year")).await? {
         Ok(v) => v,

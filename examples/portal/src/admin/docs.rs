@@ -14,8 +14,8 @@ use sitegroup::{Action, Column, DocInput, DocKind, DocState, Document, Error, Re
 
 use super::columns::{Done, done_message};
 use super::{
-    EDITOR_LIMIT, Fail, FindingRow, Frame, Reply, UPLOAD_LIMIT, actor, call, field, finding_rows, form_pairs, may,
-    message, multipart, origin, read_body, refuse, see_other, site, when,
+    EDITOR_LIMIT, Fail, FindingRow, Frame, Reply, UPLOAD_LIMIT, actor, call, field, finding_rows, may, message,
+    multipart, origin, read_body, refuse, see_other, site, when,
 };
 use crate::AppState;
 
@@ -443,9 +443,7 @@ pub(crate) async fn save_new(
     Query(q): Query<NewQuery>,
     body: Body,
 ) -> Reply {
-    let bytes = read_body(&st, &headers, body, EDITOR_LIMIT, "admin.err.editor_large").await?;
-    let pairs = form_pairs(&bytes);
-    super::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, EDITOR_LIMIT, "admin.err.editor_large").await?;
     let me = actor(&st, &headers).await?;
     let (place, sid) = place_of(&st, &me, &q.site, &q.column).await?;
     let kind = field(&pairs, "kind").to_string();
@@ -521,9 +519,7 @@ pub(crate) async fn save_edit(
     Path(id): Path<i64>,
     body: Body,
 ) -> Reply {
-    let bytes = read_body(&st, &headers, body, EDITOR_LIMIT, "admin.err.editor_large").await?;
-    let pairs = form_pairs(&bytes);
-    super::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, EDITOR_LIMIT, "admin.err.editor_large").await?;
     let me = actor(&st, &headers).await?;
     let (doc, place) = load_doc(&st, &me, id).await?;
     let kind = doc.fields.kind.name().to_string();

@@ -422,6 +422,21 @@ pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
+/// A back-office form's fields: the body read within `limit` (`too_large` is the
+/// message key of the refusal), decoded, and its CSRF field checked.
+pub(crate) async fn read_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    too_large: &str,
+) -> Result<Vec<(String, String)>, Fail> {
+    let bytes = read_body(st, headers, body, limit, too_large).await?;
+    let pairs = form_pairs(&bytes);
+    check_csrf_pairs(headers, &pairs)?;
+    Ok(pairs)
+}
+
 /// Checks the CSRF field of decoded pairs.
 pub(crate) fn check_csrf_pairs(headers: &HeaderMap, pairs: &[(String, String)]) -> Result<(), Fail> {
     crate::check_csrf(headers, field(pairs, "csrf")).map_err(Fail::from)

@@ -26,7 +26,7 @@ use sitegroup::interaction::flow::{Command, RejectReason, TicketState};
 use sitegroup::interaction::model::{Channel, Ticket, beijing_date};
 use sitegroup::{Action, Actor, Error, OrgUnit, Resource, TicketQuery, UnitId, ValidationError};
 
-use super::{Fail, Frame, Reply, actor, call, check_csrf_pairs, field, form_pairs, may, notice, origin, see_other};
+use super::{Fail, Frame, Reply, actor, call, field, may, notice, origin, see_other};
 use crate::AppState;
 use crate::interaction::{channel_label, deadline_label, error_message, rating_label, reject_label};
 
@@ -554,9 +554,7 @@ fn command(pairs: &[(String, String)], units: &[OrgUnit]) -> Result<Command, Err
 
 pub(crate) async fn step(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id: i64 = id.parse().map_err(|_| Fail::App(Box::new(crate::AppError::Status(StatusCode::NOT_FOUND))))?;
-    let bytes = super::read_body(&st, &headers, body, STEP_LIMIT, "ix.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, STEP_LIMIT, "ix.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let op = field(&pairs, "op").to_string();
     let back = Some(field(&pairs, "back"))
@@ -699,9 +697,7 @@ pub(crate) async fn settings_page(State(st): State<AppState>, headers: HeaderMap
 /// Saves one `key`/`value` pair; a malformed value is refused with the key named and
 /// nothing stored.
 pub(crate) async fn settings_save(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
-    let bytes = super::read_body(&st, &headers, body, STEP_LIMIT, "ix.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, STEP_LIMIT, "ix.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let (key, value) = (field(&pairs, "key").trim().to_string(), field(&pairs, "value").trim().to_string());
     let back = "/admin/tickets/settings";

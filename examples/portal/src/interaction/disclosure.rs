@@ -20,7 +20,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::get;
 use minijinja::context;
@@ -30,8 +30,8 @@ use sitegroup::interaction::model::{Channel, NewTicket, Writer};
 use sitegroup::{Origin, ValidationError};
 
 use super::{
-    Frame, LETTER_LIMIT, RATE_LIMIT, RATE_WINDOW, address_key, message_page, new_key, read_limited, submission_errors,
-    unit_options, validation_message,
+    Frame, address_key, new_key, rate_alert, read_public_form, submission_errors, unit_options, validation_message,
+    with_retry_after,
 };
 use crate::{AppError, AppState, ClientAddr, run_blocking};
 
@@ -173,24 +173,19 @@ async fn submit(
     uri: Uri,
     body: Body,
 ) -> Result<Response, AppError> {
-    let Some(bytes) = read_limited(&headers, body, LETTER_LIMIT).await else {
-        let text = st.tf("ix.too_large", &[("kb", &(LETTER_LIMIT / 1024).to_string())]);
-        return message_page(&st, &headers, &uri, StatusCode::PAYLOAD_TOO_LARGE, st.t("error.heading_413"), text).await;
+    let pairs = match read_public_form(&st, &headers, &uri, body).await {
+        Ok(pairs) => pairs,
+        Err(page) => return Ok(page),
     };
-    let pairs = crate::admin::form_pairs(&bytes);
-    crate::check_csrf(&headers, crate::admin::field(&pairs, "csrf"))?;
     let mut input = RequestInput::from_pairs(&pairs);
     if input.key.trim().is_empty() {
         input.key = new_key()?;
     }
     let limit_key = address_key("disclosure", addr.as_deref());
-    if st.0.limits.full(&limit_key, RATE_LIMIT, Instant::now()) {
-        let minutes = (RATE_WINDOW.as_secs() / 60).to_string();
-        let alert = st.tf("ix.rate_limited", &[("count", &RATE_LIMIT.to_string()), ("minutes", &minutes)]);
-        let mut res =
-            form_page(&st, &headers, &uri, input, HashMap::new(), Some(alert), StatusCode::TOO_MANY_REQUESTS).await?;
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RATE_WINDOW.as_secs()));
-        return Ok(res);
+    if let Some(alert) = rate_alert(&st, &limit_key) {
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let res = form_page(&st, &headers, &uri, input, HashMap::new(), Some(alert), status).await?;
+        return Ok(with_retry_after(res));
     }
     let new = input.to_new();
     let origin = Origin::web(addr.clone());

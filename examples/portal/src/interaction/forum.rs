@@ -860,9 +860,7 @@ fn invalid(field: &'static str) -> Error {
 
 async fn admin_moderate(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id: i64 = id.parse().map_err(|_| Fail::from(not_found()))?;
-    let bytes = admin::read_body(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
-    let pairs = admin::form_pairs(&bytes);
-    admin::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
     let me = admin::actor(&st, &headers).await?;
     let back = back_to(&pairs, ADMIN);
     let op = admin::field(&pairs, "op").to_string();
@@ -975,9 +973,7 @@ fn position_of(pairs: &[(String, String)]) -> Result<i64, Error> {
 }
 
 async fn admin_board_create(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
-    let bytes = admin::read_body(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
-    let pairs = admin::form_pairs(&bytes);
-    admin::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
     let me = admin::actor(&st, &headers).await?;
     let back = format!("{ADMIN}/boards");
     let new = (|| {
@@ -1008,9 +1004,7 @@ async fn admin_board_update(
     body: Body,
 ) -> Reply {
     let id: i64 = id.parse().map_err(|_| Fail::from(not_found()))?;
-    let bytes = admin::read_body(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
-    let pairs = admin::form_pairs(&bytes);
-    admin::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
     let me = admin::actor(&st, &headers).await?;
     let back = format!("{ADMIN}/boards");
     let change = (|| {
@@ -1130,9 +1124,7 @@ async fn admin_thread(
 
 async fn admin_official(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id: i64 = id.parse().map_err(|_| Fail::from(not_found()))?;
-    let bytes = admin::read_body(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
-    let pairs = admin::form_pairs(&bytes);
-    admin::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, ADMIN_LIMIT, "forum.admin.too_large").await?;
     let me = admin::actor(&st, &headers).await?;
     let back = format!("{ADMIN}/threads/{id}");
     let unit = admin::field(&pairs, "unit").trim().to_string();

@@ -100,6 +100,41 @@ impl Limiter {
     }
 }
 
+/// The fields of a public letter or request form: the body read within
+/// [`LETTER_LIMIT`] and the CSRF token checked. `Err` is the page to answer with
+/// instead (413 for a body too large, 403 for a bad token).
+pub(crate) async fn read_public_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    body: Body,
+) -> Result<Vec<(String, String)>, Response> {
+    let Some(bytes) = read_limited(headers, body, LETTER_LIMIT).await else {
+        let text = st.tf("ix.too_large", &[("kb", &(LETTER_LIMIT / 1024).to_string())]);
+        let page = message_page(st, headers, uri, StatusCode::PAYLOAD_TOO_LARGE, st.t("error.heading_413"), text);
+        return Err(page.await.unwrap_or_else(axum::response::IntoResponse::into_response));
+    };
+    let pairs = crate::admin::form_pairs(&bytes);
+    crate::check_csrf(headers, crate::admin::field(&pairs, "csrf"))
+        .map_err(axum::response::IntoResponse::into_response)?;
+    Ok(pairs)
+}
+
+/// When the address behind `limit_key` has used up its submissions of the window: the
+/// alert to show above the refilled form (which then carries [`with_retry_after`]).
+pub(crate) fn rate_alert(st: &AppState, limit_key: &str) -> Option<String> {
+    st.0.limits.full(limit_key, RATE_LIMIT, Instant::now()).then(|| {
+        let minutes = (RATE_WINDOW.as_secs() / 60).to_string();
+        st.tf("ix.rate_limited", &[("count", &RATE_LIMIT.to_string()), ("minutes", &minutes)])
+    })
+}
+
+/// Adds `Retry-After` (the rate window) to a refused submission's page.
+pub(crate) fn with_retry_after(mut res: Response) -> Response {
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RATE_WINDOW.as_secs()));
+    res
+}
+
 fn address_key(kind: &str, addr: Option<&str>) -> String {
     format!("{kind}:{}", addr.unwrap_or("-"))
 }
@@ -504,25 +539,19 @@ async fn submit(
     body: Body,
     kind: Kind,
 ) -> Result<Response, AppError> {
-    let Some(bytes) = read_limited(&headers, body, LETTER_LIMIT).await else {
-        let text = st.tf("ix.too_large", &[("kb", &(LETTER_LIMIT / 1024).to_string())]);
-        return message_page(&st, &headers, &uri, StatusCode::PAYLOAD_TOO_LARGE, st.t("error.heading_413"), text).await;
+    let pairs = match read_public_form(&st, &headers, &uri, body).await {
+        Ok(pairs) => pairs,
+        Err(page) => return Ok(page),
     };
-    let pairs = crate::admin::form_pairs(&bytes);
-    crate::check_csrf(&headers, crate::admin::field(&pairs, "csrf"))?;
     let mut input = LetterInput::from_pairs(&pairs);
     if input.key.trim().is_empty() {
         input.key = new_key()?;
     }
     let limit_key = address_key("letter", addr.as_deref());
-    if st.0.limits.full(&limit_key, RATE_LIMIT, Instant::now()) {
-        let minutes = (RATE_WINDOW.as_secs() / 60).to_string();
-        let alert = st.tf("ix.rate_limited", &[("count", &RATE_LIMIT.to_string()), ("minutes", &minutes)]);
-        let mut res =
-            form_page(&st, &headers, &uri, kind, input, HashMap::new(), Some(alert), StatusCode::TOO_MANY_REQUESTS)
-                .await?;
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RATE_WINDOW.as_secs()));
-        return Ok(res);
+    if let Some(alert) = rate_alert(&st, &limit_key) {
+        let status = StatusCode::TOO_MANY_REQUESTS;
+        let res = form_page(&st, &headers, &uri, kind, input, HashMap::new(), Some(alert), status).await?;
+        return Ok(with_retry_after(res));
     }
     let new = input.to_new(&st, kind);
     let origin = Origin::web(addr.clone());

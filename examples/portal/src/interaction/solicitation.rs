@@ -466,9 +466,7 @@ async fn edit_page(
 
 async fn save(st: AppState, headers: HeaderMap, id: Option<i64>, body: Body) -> Reply {
     let me = bo::actor(&st, &headers).await?;
-    let bytes = bo::read_body(&st, &headers, body, EDIT_LIMIT, "sol.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, EDIT_LIMIT, "sol.admin.too_large").await?;
     let existing = match id {
         Some(id) => match bo::call(&st, &me, move |g, a| g.solicitation_admin(a, id)).await {
             Ok(v) => Some(v.solicitation),
@@ -694,9 +692,7 @@ where
     F: FnOnce(&SiteGroup, &Actor, &[(String, String)]) -> Result<(i64, &'static str), Error> + Send + 'static,
 {
     let me = bo::actor(&st, &headers).await?;
-    let bytes = bo::read_body(&st, &headers, body, STEP_LIMIT, "sol.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, STEP_LIMIT, "sol.admin.too_large").await?;
     match bo::call(&st, &me, move |g, a| f(g, a, &pairs)).await {
         Ok((id, done)) => Ok(bo::see_other(&format!("{ADMIN}/{id}?done={done}"))),
         Err(e) => Err(admin_fail(&st, &headers, e, &back).await),

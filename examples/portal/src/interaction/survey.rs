@@ -907,9 +907,7 @@ async fn edit_page(
 /// with the message.
 async fn save(st: AppState, headers: HeaderMap, id: Option<i64>, body: Body) -> Reply {
     let me = bo::actor(&st, &headers).await?;
-    let bytes = bo::read_body(&st, &headers, body, EDIT_LIMIT, "sv.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, EDIT_LIMIT, "sv.admin.too_large").await?;
     let existing = match id {
         Some(id) => Some(bo::call(&st, &me, move |g, a| g.survey_admin(a, id)).await.map_err(Fail::from)?),
         None => None,
@@ -1035,9 +1033,7 @@ async fn admin_show(
 async fn step(st: AppState, headers: HeaderMap, id: String, body: Body, publish: bool) -> Reply {
     let id = parse_id(&id)?;
     let me = bo::actor(&st, &headers).await?;
-    let bytes = bo::read_body(&st, &headers, body, EDIT_LIMIT, "sv.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(&headers, &pairs)?;
+    crate::admin::read_form(&st, &headers, body, EDIT_LIMIT, "sv.admin.too_large").await?;
     let result = bo::call(&st, &me, move |g, a| {
         if publish { g.publish_survey(a, &bo::origin(), id) } else { g.close_survey(a, &bo::origin(), id) }
     })

@@ -263,9 +263,7 @@ fn error_text(st: &AppState, e: &Error) -> String {
 
 async fn create(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
     let me = bo::actor(&st, &headers).await?;
-    let bytes = bo::read_body(&st, &headers, body, EDIT_LIMIT, "svc.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(&headers, &pairs)?;
+    let pairs = bo::read_form(&st, &headers, body, EDIT_LIMIT, "svc.admin.too_large").await?;
     let input = ItemInput::from_pairs(&pairs);
     let new = input.to_new();
     match bo::call(&st, &me, move |g, a| g.add_service_item(a, &bo::origin(), &new, &Guide::default())).await {
@@ -429,11 +427,15 @@ async fn show(
     show_page(&st, &headers, &me, id, None, None, None, done, StatusCode::OK).await
 }
 
+/// The actor and the `published` switch (`1` = shown/enabled) of a show/hide form.
+async fn read_switch(st: &AppState, headers: &HeaderMap, body: Body) -> Result<(Actor, bool), Fail> {
+    let me = bo::actor(st, headers).await?;
+    let pairs = read_form(st, headers, body).await?;
+    Ok((me, bo::field(&pairs, "published") == "1"))
+}
+
 async fn read_form(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Vec<(String, String)>, Fail> {
-    let bytes = bo::read_body(st, headers, body, EDIT_LIMIT, "svc.admin.too_large").await?;
-    let pairs = bo::form_pairs(&bytes);
-    bo::check_csrf_pairs(headers, &pairs)?;
-    Ok(pairs)
+    bo::read_form(st, headers, body, EDIT_LIMIT, "svc.admin.too_large").await
 }
 
 async fn save_item(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
@@ -491,9 +493,7 @@ async fn save_guide(State(st): State<AppState>, headers: HeaderMap, Path(id): Pa
 
 async fn publish(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id = parse_id(&id)?;
-    let me = bo::actor(&st, &headers).await?;
-    let pairs = read_form(&st, &headers, body).await?;
-    let on = bo::field(&pairs, "published") == "1";
+    let (me, on) = read_switch(&st, &headers, body).await?;
     match bo::call(&st, &me, move |g, a| g.publish_service_item(a, &bo::origin(), id, on)).await {
         Ok(_) => {
             Ok(bo::see_other(&format!("{ADMIN}/items/{id}?done={}", if on { "published" } else { "unpublished" })))
@@ -991,9 +991,7 @@ async fn form_save(State(st): State<AppState>, headers: HeaderMap, Path(id): Pat
 
 async fn form_publish(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id = parse_id(&id)?;
-    let me = bo::actor(&st, &headers).await?;
-    let pairs = read_form(&st, &headers, body).await?;
-    let on = bo::field(&pairs, "published") == "1";
+    let (me, on) = read_switch(&st, &headers, body).await?;
     match bo::call(&st, &me, move |g, a| g.publish_service_form(a, &bo::origin(), id, on)).await {
         Ok(_) => {
             Ok(bo::see_other(&format!("{ADMIN}/forms/{id}?done={}", if on { "form_shown" } else { "form_hidden" })))
@@ -1239,9 +1237,7 @@ async fn query_save(State(st): State<AppState>, headers: HeaderMap, Path(code): 
 }
 
 async fn query_publish(State(st): State<AppState>, headers: HeaderMap, Path(code): Path<String>, body: Body) -> Reply {
-    let me = bo::actor(&st, &headers).await?;
-    let pairs = read_form(&st, &headers, body).await?;
-    let on = bo::field(&pairs, "published") == "1";
+    let (me, on) = read_switch(&st, &headers, body).await?;
     let c = code.clone();
     match bo::call(&st, &me, move |g, a| g.publish_service_query(a, &bo::origin(), &c, on)).await {
         Ok(d) => {

@@ -27,8 +27,7 @@ use super::live::LiveMessage;
 use super::{entry_row, error_text, schedule, state_label};
 use crate::AppState;
 use crate::admin::{
-    Fail, Frame, Reply, actor, call, check_csrf_pairs, field, form_pairs, local_input, may, notice, origin,
-    parse_local, read_body, see_other, when,
+    Fail, Frame, Reply, actor, call, field, local_input, may, notice, origin, parse_local, see_other, when,
 };
 
 /// Largest back-office form: a background of 20,000 characters percent-encoded (9
@@ -183,9 +182,7 @@ pub(crate) async fn list(State(st): State<AppState>, headers: HeaderMap, Query(q
 }
 
 pub(crate) async fn settings(State(st): State<AppState>, headers: HeaderMap, body: Body) -> Reply {
-    let bytes = read_body(&st, &headers, body, crate::BODY_LIMIT, "iv.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, crate::BODY_LIMIT, "iv.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let raw = field(&pairs, "lead_days").trim().to_string();
     let result = call(&st, &me, move |g, a| {
@@ -331,9 +328,7 @@ pub(crate) async fn new_form(State(st): State<AppState>, headers: HeaderMap) -> 
 }
 
 async fn save(st: AppState, headers: HeaderMap, id: Option<i64>, body: Body) -> Reply {
-    let bytes = read_body(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let input = PlanInput::from_pairs(&pairs);
     let typed = input.clone();
@@ -497,9 +492,7 @@ fn publish(st: &AppState, interview: i64, outcome: Outcome) {
 
 pub(crate) async fn step(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>, body: Body) -> Reply {
     let id = parse_id(&id)?;
-    let bytes = read_body(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let op = field(&pairs, "op").to_string();
     let back = format!("/admin/fangtan/{id}");
@@ -541,9 +534,7 @@ pub(crate) async fn question_step(
     body: Body,
 ) -> Reply {
     let qid = parse_id(&qid)?;
-    let bytes = read_body(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
-    let pairs = form_pairs(&bytes);
-    check_csrf_pairs(&headers, &pairs)?;
+    let pairs = crate::admin::read_form(&st, &headers, body, FORM_LIMIT, "iv.admin.too_large").await?;
     let me = actor(&st, &headers).await?;
     let op = field(&pairs, "op").to_string();
     let interview: i64 = field(&pairs, "interview").parse().unwrap_or(0);
