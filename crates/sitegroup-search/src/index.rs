@@ -1,15 +1,17 @@
 //! One tantivy index: schema, opening, writing documents, the commit payload.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Executor, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::SearchError;
 use crate::analysis::{self, ZH_NGRAM, ZH_WORDS};
+use crate::cells::CellCache;
 use crate::source::SearchDoc;
 
 /// Version of the schema and analysis; an index with another version is rebuilt.
@@ -122,6 +124,8 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The (site, kind) of every document, per segment, for counting.
+    pub(crate) cells: CellCache,
     path: Option<PathBuf>,
 }
 
@@ -131,12 +135,33 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
-fn wrap(index: Index, path: Option<PathBuf>) -> Result<SearchIndex, SearchError> {
+/// Most threads one query's segments are searched on.
+const MAX_SEARCH_THREADS: usize = 8;
+
+/// The process-wide pool that searches the segments of one query in parallel (one
+/// thread per core, at most [`MAX_SEARCH_THREADS`]); shared by every index so that
+/// opening many indexes (tests) does not start many pools. Single-threaded on a
+/// one-core machine or when the pool cannot start.
+fn search_executor() -> Executor {
+    static EXECUTOR: OnceLock<Executor> = OnceLock::new();
+    EXECUTOR
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS);
+            if cores < 2 {
+                return Executor::single_thread();
+            }
+            Executor::multi_thread(cores, "sitegroup-search-").unwrap_or_else(|_| Executor::single_thread())
+        })
+        .clone()
+}
+
+fn wrap(mut index: Index, path: Option<PathBuf>) -> Result<SearchIndex, SearchError> {
     analysis::register(&index);
+    index.set_executor(search_executor());
     let (_, fields) = schema();
     let policy = if path.is_some() { ReloadPolicy::OnCommitWithDelay } else { ReloadPolicy::Manual };
     let reader = index.reader_builder().reload_policy(policy).try_into()?;
-    Ok(SearchIndex { index, reader, fields, path })
+    Ok(SearchIndex { index, reader, fields, cells: CellCache::default(), path })
 }
 
 impl SearchIndex {

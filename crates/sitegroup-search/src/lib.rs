@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+mod cells;
 pub mod engine;
 pub mod highlight;
 pub mod index;

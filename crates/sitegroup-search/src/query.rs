@@ -13,17 +13,23 @@
 //! every word and the whole term in the title (`title_ng`, boosted), the whole term as
 //! a phrase anywhere, and jieba search-mode words of the query in the title (`title`).
 //!
-//! **One pass.** Counts by (site, kind) and the page come from one pass over the
-//! matches (see `PageCollector`); the optional ranking clauses are evaluated only on
-//! the documents that match them (a second, small pass), so a frequent query costs one
-//! scored walk of the intersection of its terms' postings. Counts are always exact.
+//! **Counting and the page.** Counts by (site, kind) come from one pass over every
+//! match (`CountCollector`: one array read per match through the segment's cell
+//! table). The page by relevance is the best by must score merged with the best of the
+//! matches that also match a ranking clause (`relevance_page`); the ranking clauses
+//! are title clauses, so they are never scored on every match. The best by must score
+//! comes from tantivy's block-max pruned top documents when the must part is a term or
+//! a conjunction of terms with no filter (the counting pass then does not score), else
+//! from the counting pass. Counts are always exact; the score is exactly tantivy's
+//! score of "must clauses + optional ranking clauses". Segments are searched in
+//! parallel.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Collector, Count, SegmentCollector};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RangeQuery,
     TermQuery,
@@ -33,6 +39,7 @@ use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader,
 
 use crate::SearchError;
 use crate::analysis::{self, Analyzed, CharClass, Run, runs};
+use crate::cells::{CellCache, SegmentCells};
 use crate::highlight::{compact, highlight};
 use crate::index::{Fields, SearchIndex};
 use crate::synonyms::Synonyms;
@@ -402,9 +409,14 @@ fn ranking(f: &Fields, jieba: &Jieba, terms: &[ParsedTerm], text: &str) -> Vec<(
             }
         }
     }
+    // Single characters (的, 一, 了) only when the query has no longer word: as title
+    // words they are in most titles, add next to nothing to the ranking and would make
+    // the ranking pass visit most documents.
+    let words = analysis::word_tokens(jieba, text);
+    let longer = words.iter().any(|t| t.text.chars().nth(1).is_some());
     let mut seen = HashSet::new();
-    for tok in analysis::word_tokens(jieba, text) {
-        if !seen.insert(tok.text.clone()) {
+    for tok in words {
+        if (longer && tok.text.chars().nth(1).is_none()) || !seen.insert(tok.text.clone()) {
             continue;
         }
         let q = TermQuery::new(Term::from_field_text(f.title, &tok.text), IndexRecordOption::WithFreqs);
@@ -469,22 +481,30 @@ fn site_kind_filters(f: &Fields, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)
 
 // ---------------------------------------------------------------- counting and the page
 
-/// The page and the counts in ONE pass over the matches of the query with the column,
-/// date and scope filters: every match is counted by (site, kind); a match that also
-/// passes the site and kind filters competes for the page, by its score plus its
-/// ranking bonus (relevance) or by its date. The ranking clauses are not evaluated per
-/// match: their sum per document (the bonus) comes from a separate pass over the few
-/// documents that match one of them (titles are short), so the score is exactly that of
-/// the query "must clauses + optional ranking clauses" at a fraction of the cost.
-struct PageCollector {
-    /// Relevance (scores needed) or date.
-    by_date: bool,
-    /// Results kept: offset + per page.
+/// Counts by (site, kind) over every match of the query with the column, date and scope
+/// filters, in one pass; the same pass may also keep the best matches that pass the
+/// site and kind filters, by date or by score (see `run` for when the page comes from a
+/// separate, pruned pass instead).
+struct CountCollector<'a> {
+    /// The cell tables of the index's segments.
+    cells: &'a CellCache,
+    /// What to keep besides the counts.
+    order: Keep,
+    /// How many to keep.
     keep: usize,
     site: Option<u64>,
     kinds: Vec<String>,
-    /// Ranking bonus per segment: (doc, bonus), ascending by doc.
-    bonus: std::sync::Arc<HashMap<SegmentOrdinal, Vec<(DocId, Score)>>>,
+}
+
+/// What the counting pass keeps besides the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Counts only (unscored).
+    Nothing,
+    /// The newest matches (unscored).
+    Newest,
+    /// The best matches by score.
+    BestScored,
 }
 
 /// A candidate for the page: larger key first, then the earlier document.
@@ -524,6 +544,10 @@ struct Best {
 }
 
 impl Best {
+    fn new(keep: usize) -> Best {
+        Best { keep, heap: std::collections::BinaryHeap::new() }
+    }
+
     fn offer(&mut self, c: Candidate) {
         if self.heap.len() < self.keep {
             self.heap.push(c);
@@ -539,15 +563,16 @@ impl Best {
     }
 }
 
-/// Largest dense counting table, in cells.
-const DENSE_CELLS: u64 = 1 << 20;
-
-struct PageSegment {
+struct CountSegment {
     ord: SegmentOrdinal,
-    by_date: bool,
     site: tantivy::columnar::Column<u64>,
     kind: Option<tantivy::columnar::StrColumn>,
     kind_ords: Option<tantivy::columnar::Column<u64>>,
+    /// The (site, kind) cell of each document, when sites × kinds are few (the usual
+    /// case); the two columns are read otherwise.
+    cells: Option<std::sync::Arc<SegmentCells>>,
+    order: Keep,
+    /// Read only when the page is by date.
     published_at: Option<tantivy::columnar::Column<i64>>,
     /// Dense counts `[site * width + kind ord]` when sites and kinds are few (the usual
     /// case); the map otherwise.
@@ -558,26 +583,27 @@ struct PageSegment {
     site_filter: Option<u64>,
     /// The kind ords allowed (`None`: all kinds).
     kind_filter: Option<Vec<u64>>,
-    bonus: Vec<(DocId, Score)>,
-    next_bonus: usize,
     best: Best,
 }
 
-/// What one pass yields: counts by (site, kind) and the best candidates.
-type PageFruit = (HashMap<(u64, String), u64>, Vec<Candidate>);
+/// What one pass yields: counts by (site, kind) and the best candidates by date.
+type CountFruit = (HashMap<(u64, String), u64>, Vec<Candidate>);
 
-impl Collector for PageCollector {
-    type Fruit = PageFruit;
-    type Child = PageSegment;
+impl Collector for CountCollector<'_> {
+    type Fruit = CountFruit;
+    type Child = CountSegment;
 
-    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<PageSegment> {
+    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<CountSegment> {
         let ff = segment.fast_fields();
         let site = ff.u64("site")?;
         let kind = ff.str("kind")?;
         // One extra kind slot for "no kind".
         let width = kind.as_ref().map_or(0, |k| k.num_terms() as u64) + 1;
-        let cells = (site.max_value().saturating_add(1)).saturating_mul(width);
-        let dense = if cells <= DENSE_CELLS { vec![0; cells as usize] } else { Vec::new() };
+        let table = self.cells.get(segment)?;
+        let dense = match &table {
+            Some(_) => vec![0; (site.max_value().saturating_add(1)).saturating_mul(width) as usize],
+            None => Vec::new(),
+        };
         let kind_filter = if self.kinds.is_empty() {
             None
         } else {
@@ -591,11 +617,12 @@ impl Collector for PageCollector {
             }
             Some(ords)
         };
-        let published_at = if self.by_date { Some(ff.i64("published_at")?) } else { None };
-        Ok(PageSegment {
+        let published_at = if self.order == Keep::Newest { Some(ff.i64("published_at")?) } else { None };
+        Ok(CountSegment {
             ord,
-            by_date: self.by_date,
+            order: self.order,
             kind_ords: kind.as_ref().map(|k| k.ords().clone()),
+            cells: table,
             kind,
             site,
             published_at,
@@ -604,19 +631,17 @@ impl Collector for PageCollector {
             counts: HashMap::new(),
             site_filter: self.site,
             kind_filter,
-            bonus: self.bonus.get(&ord).cloned().unwrap_or_default(),
-            next_bonus: 0,
-            best: Best { keep: self.keep, heap: std::collections::BinaryHeap::new() },
+            best: Best::new(self.keep),
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        !self.by_date
+        self.order == Keep::BestScored
     }
 
-    fn merge_fruits(&self, fruits: Vec<PageFruit>) -> tantivy::Result<PageFruit> {
+    fn merge_fruits(&self, fruits: Vec<CountFruit>) -> tantivy::Result<CountFruit> {
         let mut counts = HashMap::new();
-        let mut best = Best { keep: self.keep, heap: std::collections::BinaryHeap::new() };
+        let mut best = Best::new(self.keep);
         for (c, cands) in fruits {
             for (k, n) in c {
                 *counts.entry(k).or_insert(0) += n;
@@ -629,41 +654,42 @@ impl Collector for PageCollector {
     }
 }
 
-impl SegmentCollector for PageSegment {
-    type Fruit = PageFruit;
+impl SegmentCollector for CountSegment {
+    type Fruit = CountFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let site = self.site.first(doc).unwrap_or(0);
-        let kind = match &self.kind_ords {
-            Some(k) => k.first(doc).unwrap_or(self.width - 1),
-            None => self.width - 1,
+        let (site, kind) = match &self.cells {
+            Some(t) => {
+                let cell = t.cell(doc);
+                if let Some(c) = self.dense.get_mut(cell as usize) {
+                    *c += 1;
+                }
+                (cell / self.width, cell % self.width)
+            }
+            None => {
+                let site = self.site.first(doc).unwrap_or(0);
+                let kind = match &self.kind_ords {
+                    Some(k) => k.first(doc).unwrap_or(self.width - 1),
+                    None => self.width - 1,
+                };
+                *self.counts.entry((site, kind)).or_insert(0) += 1;
+                (site, kind)
+            }
         };
-        let cell = site.saturating_mul(self.width).saturating_add(kind.min(self.width - 1));
-        match self.dense.get_mut(cell as usize) {
-            Some(c) => *c += 1,
-            _ => *self.counts.entry((site, kind)).or_insert(0) += 1,
-        }
-        if self.site_filter.is_some_and(|s| s != site) || self.kind_filter.as_ref().is_some_and(|k| !k.contains(&kind))
+        if self.order == Keep::Nothing
+            || self.site_filter.is_some_and(|s| s != site)
+            || self.kind_filter.as_ref().is_some_and(|k| !k.contains(&kind))
         {
             return;
         }
-        let key = if self.by_date {
-            self.published_at.as_ref().and_then(|c| c.first(doc)).unwrap_or(i64::MIN) as f64
-        } else {
-            // Docs arrive in increasing order, and so do the bonus entries.
-            while self.bonus.get(self.next_bonus).is_some_and(|(d, _)| *d < doc) {
-                self.next_bonus += 1;
-            }
-            let bonus = match self.bonus.get(self.next_bonus) {
-                Some((d, b)) if *d == doc => *b,
-                _ => 0.0,
-            };
-            f64::from(score + bonus)
+        let key = match &self.published_at {
+            Some(published_at) => published_at.first(doc).unwrap_or(i64::MIN) as f64,
+            None => f64::from(score),
         };
         self.best.offer(Candidate { key, segment: self.ord, doc });
     }
 
-    fn harvest(mut self) -> PageFruit {
+    fn harvest(mut self) -> CountFruit {
         let width = self.width.max(1);
         for (cell, n) in self.dense.iter().enumerate().filter(|(_, n)| **n > 0) {
             let cell = cell as u64;
@@ -684,41 +710,46 @@ impl SegmentCollector for PageSegment {
     }
 }
 
-/// Collects every matching document with its score, per segment (the ranking bonus).
-struct ScoresCollector;
-
-struct ScoresSegment {
-    ord: SegmentOrdinal,
-    docs: Vec<(DocId, Score)>,
+/// The best `keep` matches by relevance: the score of the must clauses plus the
+/// optional ranking clauses, as tantivy scores "must + should", without scoring the
+/// ranking clauses on every match (they are title clauses):
+/// - `ranked`: the best `keep` of the matches that also match a ranking clause, with
+///   their whole score (a pass over the documents whose title matches);
+/// - `top`: the best `keep` by the must clauses alone (the other documents' whole score
+///   *is* their must score).
+///
+/// A document of the true top `keep` either matches a ranking clause, and then it is in
+/// `ranked` (else `keep` such documents would beat it), or its whole score is its must
+/// score, and then it is in `top` (else `keep` documents would beat it on must score and
+/// so on whole score). A document of `top` that matches a ranking clause but is not in
+/// `ranked` is beaten by the `keep` documents of `ranked` even on its whole score, so
+/// offering it with its lower must score changes nothing. So the page is the best `keep`
+/// of the union, a document in both counted once, with its whole score.
+fn relevance_page(ranked: Vec<Candidate>, top: Vec<Candidate>, keep: usize) -> Vec<Candidate> {
+    let mut best = Best::new(keep);
+    let known: HashSet<(SegmentOrdinal, DocId)> = ranked.iter().map(|c| (c.segment, c.doc)).collect();
+    for c in top.into_iter().filter(|c| !known.contains(&(c.segment, c.doc))) {
+        best.offer(c);
+    }
+    for c in ranked {
+        best.offer(c);
+    }
+    best.sorted()
 }
 
-impl Collector for ScoresCollector {
-    type Fruit = HashMap<SegmentOrdinal, Vec<(DocId, Score)>>;
-    type Child = ScoresSegment;
-
-    fn for_segment(&self, ord: SegmentOrdinal, _segment: &SegmentReader) -> tantivy::Result<ScoresSegment> {
-        Ok(ScoresSegment { ord, docs: Vec::new() })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
+/// The best `keep` matches of `query` by score.
+fn best_scored(searcher: &Searcher, query: &dyn Query, keep: usize) -> Result<Vec<Candidate>, SearchError> {
+    let top = searcher.search(query, &TopDocs::with_limit(keep).order_by_score())?;
+    Ok(top
+        .into_iter()
+        .map(|(score, a)| Candidate { key: f64::from(score), segment: a.segment_ord, doc: a.doc_id })
+        .collect())
 }
 
-impl SegmentCollector for ScoresSegment {
-    type Fruit = HashMap<SegmentOrdinal, Vec<(DocId, Score)>>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.docs.push((doc, score));
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        HashMap::from([(self.ord, self.docs)])
-    }
+/// Can tantivy prune the matches of these parts when it looks for the best by score
+/// (block-max WAND)? Only a single term or a conjunction of terms, with no filter.
+fn prunable(parts: &[(Occur, Box<dyn Query>)]) -> bool {
+    parts.iter().all(|(o, q)| *o == Occur::Must && q.is::<TermQuery>())
 }
 
 // ---------------------------------------------------------------- running
@@ -783,7 +814,15 @@ fn chunk_text(c: &Chunk) -> String {
     s
 }
 
-fn combine(parts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+/// The conjunction/disjunction of `parts`; a lone required part is returned as itself
+/// (same matches and score), so that tantivy can prune a single term's postings.
+fn combine(mut parts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if parts.len() == 1
+        && parts[0].0 == Occur::Must
+        && let Some((_, q)) = parts.pop()
+    {
+        return q;
+    }
     Box::new(BooleanQuery::new(parts))
 }
 
@@ -807,35 +846,42 @@ pub(crate) fn run(
     }
     let searcher = index.reader.searcher();
 
-    // The matches: the must clauses with the column, date and scope filters (the site
-    // and kind filters are applied in the collector, so the counts by kind and by site
-    // come from the same pass).
+    // The matches: the must clauses with the column, date and scope filters. The site and
+    // kind filters are applied in the counting collector, so the counts by kind and by
+    // site come from the same pass.
     let mut base: Vec<(Occur, Box<dyn Query>)> = p.musts.iter().map(|m| (Occur::Must, m.box_clone())).collect();
     if base.is_empty() {
         base.push((Occur::Must, Box::new(AllQuery)));
     }
     base.extend(base_filters(&f, q, scope));
     let offset = (page - 1).saturating_mul(per_page);
+    let keep = offset.saturating_add(per_page);
     let by_date = q.sort == Sort::Date || !has_text;
-    let bonus = if by_date || p.ranking.is_empty() {
-        HashMap::new()
-    } else {
-        // Documents matching the query AND a ranking clause, with the clauses' sum.
-        let matches: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-        let bonus_query = combine(vec![
-            (Occur::Must, Box::new(ConstScoreQuery::new(combine(matches), 0.0)) as Box<dyn Query>),
-            (Occur::Must, combine(p.ranking)),
-        ]);
-        searcher.search(&*bonus_query, &ScoresCollector)?
-    };
-    let collector = PageCollector {
-        by_date,
-        keep: offset.saturating_add(per_page),
+    // The page: by date, the counting pass keeps the newest. By relevance it is the
+    // best by must score merged with the best of the matches that also match a ranking
+    // clause (`relevance_page`); the best by must score comes from tantivy's block-max
+    // pruned top documents when the must part is a term or a conjunction of terms with
+    // no filter (`pruned`: the counting pass need not score), else from the counting
+    // pass itself (phrases and filters: their postings and positions are read once).
+    let pruned = !by_date && q.site.is_none() && q.kinds.is_empty() && prunable(&base);
+    index.cells.retain_live(&searcher);
+    let counter = CountCollector {
+        cells: &index.cells,
+        order: match (by_date, pruned) {
+            (true, _) => Keep::Newest,
+            (false, true) => Keep::Nothing,
+            (false, false) => Keep::BestScored,
+        },
+        keep,
         site: q.site.map(|s| u64::try_from(s).unwrap_or(u64::MAX)),
         kinds: q.kinds.clone(),
-        bonus: std::sync::Arc::new(bonus),
     };
-    let (counts, best) = searcher.search(&*combine(base), &collector)?;
+    let matches = |extra: Vec<(Occur, Box<dyn Query>)>| {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+        parts.extend(extra);
+        combine(parts)
+    };
+    let (counts, kept) = searcher.search(&*matches(Vec::new()), &counter)?;
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_site: BTreeMap<i64, u64> = BTreeMap::new();
     let mut total = 0;
@@ -865,6 +911,20 @@ pub(crate) fn run(
         }
         return Ok(results);
     }
+    let best = if by_date {
+        kept
+    } else {
+        let page_matches = matches(site_kind_filters(&f, q));
+        let top = if pruned { best_scored(&searcher, &*page_matches, keep)? } else { kept };
+        let ranked = if p.ranking.is_empty() {
+            Vec::new()
+        } else {
+            // The matches that also match a ranking clause, with their whole score.
+            let with_ranking = combine(vec![(Occur::Must, page_matches), (Occur::Must, combine(p.ranking))]);
+            best_scored(&searcher, &*with_ranking, keep)?
+        };
+        relevance_page(ranked, top, keep)
+    };
     for c in best.into_iter().skip(offset) {
         let score = if by_date { 0.0 } else { c.key as f32 };
         results.hits.push(hit(&searcher, &f, DocAddress::new(c.segment, c.doc), score, &p.needles)?);
