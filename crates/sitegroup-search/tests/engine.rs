@@ -542,3 +542,77 @@ proptest! {
         index.suggest(&[], &text, Some(1), 5).unwrap();
     }
 }
+
+// ------------------------------------------------------------ grouped counts
+
+/// Documents over a few sites (and, when `huge`, one site id so large that sites ×
+/// kinds cannot be counted in a dense table) and kinds; `hit` says which contain 义务教育.
+fn counting_docs(spec: &[(usize, usize, bool)], huge: bool) -> Vec<SearchDoc> {
+    let sites = [1i64, 2, 7, if huge { 5_000_000 } else { 9 }];
+    let kinds = ["article", "disclosure", "service"];
+    spec.iter()
+        .enumerate()
+        .map(|(i, &(s, k, hit))| SearchDoc {
+            key: format!("doc:{i}"),
+            site: sites[s % sites.len()],
+            kind: kinds[k % kinds.len()].into(),
+            title: format!("第{i}号通知"),
+            body: if hit {
+                format!("关于义务教育的通知，第{i}次。")
+            } else {
+                format!("关于道路养护的通知，第{i}次。")
+            },
+            url: format!("/d/{i}.html"),
+            published_at: 1_700_000_000 + i as i64,
+            ..Default::default()
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The total and the counts by site and by kind equal a brute-force count, with and
+    /// without site and kind filters, whether the segment's (site, kind) table is dense
+    /// or not; the page is the same whichever way it is found (a date range that admits
+    /// everything turns off the pruned path).
+    #[test]
+    fn grouped_counts_equal_a_brute_force_count(spec in prop::collection::vec((0usize..4, 0usize..3, any::<bool>()), 1..60),
+                                                 huge in any::<bool>(), filter_site in any::<bool>()) {
+        let docs = counting_docs(&spec, huge);
+        let index = common::build(&docs);
+        let syn = Synonyms::default();
+        let site = filter_site.then(|| docs[0].site);
+        let q = SearchQuery { text: "义务教育".into(), site, ..Default::default() };
+        let r = index.search(&syn, &q).unwrap();
+        let hits: Vec<&SearchDoc> = docs.iter().filter(|d| d.body.contains("义务教育")).collect();
+        let mut by_site: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+        for d in &hits {
+            *by_site.entry(d.site).or_default() += 1;
+            if site.is_none_or(|s| s == d.site) {
+                *by_kind.entry(d.kind.clone()).or_default() += 1;
+            }
+        }
+        prop_assert_eq!(r.total, by_kind.values().sum::<u64>());
+        prop_assert_eq!(r.by_site.iter().cloned().collect::<BTreeMap<_, _>>(), by_site);
+        prop_assert_eq!(r.by_kind.iter().cloned().collect::<BTreeMap<_, _>>(), by_kind);
+        prop_assert_eq!(r.hits.len() as u64, r.total.min(10));
+        prop_assert!(r.hits.iter().all(|h| site.is_none_or(|s| h.site == s) && h.snippet.contains("义务教育")));
+        let everything = SearchQuery { from: Some(0), ..q.clone() };
+        let other = index.search(&syn, &everything).unwrap();
+        prop_assert_eq!(other.total, r.total);
+        // Equal scores may come in another order; the scores may not differ.
+        let scores = |r: &sitegroup_search::SearchResults| r.hits.iter().map(|h| h.score).collect::<Vec<_>>();
+        prop_assert_eq!(scores(&other).len(), scores(&r).len());
+        for (a, b) in scores(&other).iter().zip(scores(&r)) {
+            prop_assert!((a - b).abs() <= 1e-4 * b.abs().max(1.0), "{} vs {}", a, b);
+        }
+        if r.total <= 10 {
+            let keys = |r: &sitegroup_search::SearchResults| {
+                r.hits.iter().map(|h| h.key.clone()).collect::<std::collections::BTreeSet<_>>()
+            };
+            prop_assert_eq!(keys(&other), keys(&r));
+        }
+    }
+}
