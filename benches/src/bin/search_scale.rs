@@ -61,6 +61,10 @@ fn main() {
             let dir = PathBuf::from(args.get(1).expect("query DIR"));
             query_existing(&dir);
         }
+        Some("fts5") => {
+            let n = args.get(1).and_then(|a| a.parse().ok()).expect("fts5 N DIR");
+            fts5_province(n, &PathBuf::from(args.get(2).expect("fts5 N DIR")));
+        }
         Some("slowest") => {
             let dir = PathBuf::from(args.get(1).expect("slowest DIR"));
             slowest(&dir);
@@ -800,5 +804,52 @@ fn slowest(dir: &Path) {
     println!("| Query | Best of {PASSES} ms | Matches |\n|---|---|---|");
     for (ms, total, q) in rows.iter().take(20) {
         println!("| {q} | {ms:.2} | {total} |");
+    }
+}
+
+/// The FTS5 trigram baseline on the first `n` documents of the province corpus (the
+/// same generator as `province`), with the same query lists; the database is deleted
+/// afterwards. (At 3 million documents it would take about 65 GB.)
+fn fts5_province(n: usize, dir: &Path) {
+    let paragraphs = corpus_paragraphs();
+    let county_docs = SearchCorpus::new(&paragraphs, 0x5EED_C0DE).county(30_000);
+    let two_term = two_term_queries(&county_docs, 200, 11);
+    let two_char = two_char_queries(&county_docs, 200, 12);
+    drop(county_docs);
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("fts5.db");
+    assert!(!path.exists(), "{} exists: remove it first", path.display());
+    let fts = fts5_open(&path);
+    let mut generator = SearchCorpus::new(&paragraphs, 0x0050_4F56);
+    let (built, secs) = build_fts5(&fts, &mut (0..n).map(|_| generator.recombined()));
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+    println!(
+        "\nFTS5 trigram, province corpus, first {built} documents: build {secs:.0} s ({:.0} docs/s), {:.2} GB\n",
+        built as f64 / secs,
+        size as f64 / 1e9
+    );
+    header();
+    let fq = |q: &str| {
+        std::hint::black_box(fts5_query(&fts, q, false));
+    };
+    let totals = |qs: &[String]| median(qs.iter().map(|q| fts5_query(&fts, q, false).0).collect());
+    let any = |qs: &[String]| qs.iter().filter(|q| fts5_query(&fts, q, false).0 > 0).count();
+    row(
+        "FTS5 trigram, 1 client",
+        "two-term (200)",
+        &timed(&two_term, fq),
+        &format!("{} (queries with any match: {}/200)", totals(&two_term), any(&two_term)),
+    );
+    let common: Vec<String> = two_term[..40].to_vec();
+    row("FTS5 trigram, 1 client", "two-term, the 40 frequent pairs", &timed(&common, fq), &totals(&common).to_string());
+    row(
+        "FTS5 trigram, 1 client",
+        "two-character (200)",
+        &timed(&two_char, fq),
+        &format!("{} (queries with any match: {}/200)", totals(&two_char), any(&two_char)),
+    );
+    drop(fts);
+    for f in ["fts5.db", "fts5.db-wal", "fts5.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(f));
     }
 }
