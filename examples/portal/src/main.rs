@@ -69,6 +69,20 @@ struct Args {
     /// with `h`, `m` or `s` (a bare number is hours); `0` disables it.
     #[arg(long, default_value = "6h", value_parser = parse_every)]
     probe_every: Duration,
+    /// Size of the demo group seeded on first start: `full` (the seed's volumes, tens of
+    /// thousands of documents) or `small` (the same sites and columns with a few
+    /// documents each: quick starts for browser checks).
+    #[arg(long, default_value = "full", value_parser = parse_scale)]
+    demo_scale: demo::Scale,
+}
+
+/// `full` or `small`.
+fn parse_scale(s: &str) -> Result<demo::Scale, String> {
+    match s.trim() {
+        "full" => Ok(demo::Scale::Full),
+        "small" => Ok(demo::Scale::Small),
+        other => Err(format!("expected full or small, got {other:?}")),
+    }
 }
 
 /// `6h`, `30m`, `90s` or `6` (hours) as a duration; `0` is zero (disabled).
@@ -145,13 +159,13 @@ fn seed(group: &SiteGroup, args: &Args) -> Result<(), String> {
         ));
     }
     let started = Instant::now();
-    let bar = ProgressBar::new(demo::steps_with(demo::Scale::Full));
+    let bar = ProgressBar::new(demo::steps_with(args.demo_scale));
     bar.set_style(
         ProgressStyle::with_template("{spinner} 正在创建演示站群 [{bar:40}] {pos}/{len} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let seeded = demo::seed_report(group, demo::Scale::Full, args.corpus.as_deref(), &mut |done| {
+    let seeded = demo::seed_report(group, args.demo_scale, args.corpus.as_deref(), &mut |done| {
         bar.set_message(done.to_string());
         bar.inc(1);
     });
@@ -219,6 +233,13 @@ async fn serve(state: AppState, listen: SocketAddr, mail: Option<MailSetup>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_scale_is_full_or_small() {
+        assert_eq!(parse_scale("full"), Ok(demo::Scale::Full));
+        assert_eq!(parse_scale(" small"), Ok(demo::Scale::Small));
+        assert!(parse_scale("huge").is_err());
+    }
 
     #[test]
     fn probe_every_takes_hours_minutes_seconds_and_zero() {
