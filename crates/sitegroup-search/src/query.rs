@@ -1164,11 +1164,12 @@ mod tests {
         }
     }
 
-    /// The one-pass page (score of the must clauses + ranking bonus from a separate
-    /// pass) equals tantivy's own top 10 of "must clauses + optional ranking clauses",
-    /// and the counts equal a plain count, with and without site and kind filters.
+    /// The page (the best by must score, pruned or from the counting pass, merged with
+    /// the best title-ranked matches) equals tantivy's own top 10 of "must clauses +
+    /// optional ranking clauses", and the counts equal a plain count, with and without
+    /// site and kind filters (so both ways to the page are compared).
     #[test]
-    fn the_one_pass_page_equals_the_plain_query() {
+    fn the_page_equals_the_plain_query() {
         use tantivy::collector::TopDocs;
         let set = crate::testing::relevance_set().unwrap();
         let index = SearchIndex::create_in_ram().unwrap();
