@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use sitegroup::interaction::flow::{Command, RejectReason, TicketState};
 use sitegroup::interaction::model::{Channel, NewTicket, Rating, Writer, beijing_date};
-use sitegroup::{Actor, Error, Grant, ImportTicket, NewSite, Role, Scope, SiteGroup, SiteId, TicketQuery, UserId};
+use sitegroup::{
+    Actor, Error, Grant, ImportTicket, NewSite, Role, Scope, SearchQuery, SiteGroup, SiteId, TicketQuery, UserId,
+};
 use sitegroup_tests::{at, centre, set_time, test_origin as o};
 use sitegroup_tests::{for_each_group, for_each_group_with_clock, system, unit};
 
@@ -338,6 +340,73 @@ fn published_letters_page_by_channel_and_hide_private_ones() {
     });
 }
 
+/// Public search hits of kind `reply` for `text`.
+fn reply_hits(group: &SiteGroup, text: &str) -> Vec<sitegroup::SearchHit> {
+    let q = SearchQuery { text: text.into(), kinds: vec!["reply".into()], per_page: 100, ..Default::default() };
+    group.search(None, &q).unwrap().hits
+}
+
+#[test]
+fn published_letters_are_searchable_redacted_and_leave_the_index_when_unpublished() {
+    for_each_group(|driver, group| {
+        let (sa, _) = setup(group);
+        let line = |subject: &str, public: bool, reply: Option<&str>| ImportTicket {
+            channel: "mailbox".into(),
+            unit: "a".into(),
+            subject: subject.into(),
+            body: "幸福路路灯不亮，我叫张三，电话13800138000".into(),
+            received_at: at("2025-06-02T10:00:00+08:00"),
+            replied_at: reply.map(|_| at("2025-06-03T16:00:00+08:00")),
+            reply: reply.map(String::from),
+            public,
+            writer: Some("张三".into()),
+            ..Default::default()
+        };
+        let lines = [
+            line("路灯维修", true, Some("已安排更换灯泡")),
+            line("噪音扰民", false, Some("已联系执法大队")),
+            line("积水排涝", true, None),
+        ];
+        let ids: Vec<i64> =
+            group.import_tickets_batch(&system(), &o(), &lines).unwrap().into_iter().map(|r| r.unwrap().id).collect();
+        group.search_poll().unwrap();
+
+        // Found by its subject, its letter and its reply, under its unit's site, linking to
+        // its page; private and unanswered letters are not.
+        for text in ["路灯维修", "幸福路", "灯泡"] {
+            let hits = reply_hits(group, text);
+            assert_eq!(
+                hits.iter().map(|h| h.key.as_str()).collect::<Vec<_>>(),
+                [format!("ticket:{}", ids[0])],
+                "{driver}: {text}"
+            );
+            assert_eq!(hits[0].url, format!("/hudong/xzxx/{}", ids[0]));
+            assert_eq!(hits[0].site, sa.0);
+            assert!(hits[0].state.is_none());
+        }
+        assert!(reply_hits(group, "噪音扰民").is_empty(), "{driver}: a private letter");
+        assert!(reply_hits(group, "积水排涝").is_empty(), "{driver}: an unanswered letter");
+        assert!(reply_hits(group, "执法大队").is_empty(), "{driver}: a private reply");
+        // Only the redacted text is indexed: the writer's name and phone find nothing.
+        for secret in ["张三", "13800138000"] {
+            let any = SearchQuery { text: secret.into(), per_page: 100, ..Default::default() };
+            assert!(group.search(None, &any).unwrap().hits.is_empty(), "{driver}: {secret} leaked");
+        }
+
+        // Unpublished: gone from the public index in one poll; published again: back.
+        group.ticket_step(&centre(), &o(), ids[0], Command::Unpublish).unwrap();
+        group.search_poll().unwrap();
+        assert!(reply_hits(group, "路灯维修").is_empty(), "{driver}: unpublished");
+        group.ticket_step(&centre(), &o(), ids[0], Command::Publish).unwrap();
+        group.search_poll().unwrap();
+        assert_eq!(reply_hits(group, "路灯维修").len(), 1, "{driver}: published again, once");
+        // A rebuild finds the same.
+        group.reindex(&mut |_| {}).unwrap();
+        assert_eq!(reply_hits(group, "路灯维修").len(), 1, "{driver}: after reindex");
+        assert!(reply_hits(group, "噪音扰民").is_empty());
+    });
+}
+
 #[test]
 fn a_thousand_concurrent_submissions() {
     for_each_group(|driver, group| {
@@ -514,6 +583,44 @@ proptest! {
                 last_due = after.due_at.or(last_due);
             }
             let _ = last_due;
+        });
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+    /// Whatever happens to an answered letter (published, unpublished, rated by its
+    /// writer, reopened, answered and approved again), the public search finds it exactly
+    /// when the public letters page shows it, and never twice.
+    #[test]
+    fn the_public_search_shows_a_letter_exactly_while_it_is_published(
+        steps in proptest::collection::vec(0u8..6, 1..12),
+    ) {
+        for_each_group(|driver, group| {
+            let (sa, _) = setup(group);
+            let sub = group.submit_ticket(&o(), &complaint("a", "桥面坑洼")).unwrap();
+            let (id, code, secret) = (sub.ticket.id, sub.ticket.query_code.clone(), sub.secret.unwrap());
+            let ua = group.unit("a").unwrap().id;
+            let h = handler(sa, "ha");
+            group.ticket_step(&centre(), &o(), id, Command::Accept { unit: Some(ua), urgent: false }).unwrap();
+            group.ticket_step(&h, &o(), id, Command::Reply { text: "已修补".into() }).unwrap();
+            group.ticket_step(&centre(), &o(), id, Command::Approve).unwrap();
+            for step in &steps {
+                let rate = |rating| group.writer_step(&o(), &code, &secret, Command::Rate { rating });
+                // Refused steps (not allowed in the state reached) change nothing.
+                let _ = match step {
+                    0 => group.ticket_step(&centre(), &o(), id, Command::Publish),
+                    1 => group.ticket_step(&centre(), &o(), id, Command::Unpublish),
+                    2 => rate(Rating::Dissatisfied),
+                    3 => rate(Rating::Satisfied),
+                    4 => group.ticket_step(&h, &o(), id, Command::Reply { text: "已重新修补".into() }),
+                    _ => group.ticket_step(&centre(), &o(), id, Command::Approve),
+                };
+                group.search_poll().unwrap();
+                let shown = group.published_ticket(id).is_ok();
+                assert_eq!(reply_hits(group, "桥面坑洼").len(), usize::from(shown), "{driver}: after {steps:?}");
+                assert!(reply_hits(group, "13800138000").is_empty(), "{driver}: the writer's phone");
+            }
         });
     }
 }

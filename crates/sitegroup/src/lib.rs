@@ -34,6 +34,7 @@ mod health;
 mod interaction_service;
 mod interview_service;
 mod mail;
+mod reply_search;
 mod search_service;
 mod selfcheck;
 mod services_service;

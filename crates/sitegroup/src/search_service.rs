@@ -258,13 +258,14 @@ impl SiteGroup {
         self.dir().join("search").join(SYNONYMS_FILE)
     }
 
-    /// The searchable sources of the group: content documents (services and replies
-    /// add theirs here).
+    /// The searchable sources of the group: content documents, service items, policy
+    /// Q&A and published answered letters.
     fn search_sources(&self) -> Vec<Box<dyn SearchSource + '_>> {
         vec![
             Box::new(ContentSource::new(self)),
             Box::new(crate::services_service::ServiceSource::new(self)),
             Box::new(crate::services_service::QaSource::new(self)),
+            Box::new(crate::reply_search::ReplySource::new(self)),
         ]
     }
 

@@ -191,9 +191,10 @@ fn site_name(tree: &SiteTree, id: i64) -> Option<&Site> {
 }
 
 /// The kinds offered in the filter form: the content kinds, then the kinds other modules
-/// register (service items and policy Q&A of the online services).
+/// register (service items and policy Q&A of the online services, published answered
+/// letters).
 fn kind_options(st: &AppState, current: Option<&str>) -> Vec<Choice> {
-    ["article", "photo", "video", "file", "link", "disclosure", "service", "qa"]
+    ["article", "photo", "video", "file", "link", "disclosure", "service", "qa", "reply"]
         .iter()
         .map(|k| Choice { value: (*k).to_string(), label: kind_label(st, k), selected: current == Some(*k) })
         .collect()
@@ -467,9 +468,11 @@ async fn admin_page(State(st): State<AppState>, headers: HeaderMap, uri: Uri) ->
     let frame = Frame::new(&st, &headers, st.t("search.admin_title"), vec![]).await?;
     let base = "/admin/search";
     let view = results.as_ref().map(|r| {
+        // Documents open in the editor; what other modules make searchable (service
+        // items, Q&A, published letters) opens on its public page.
         results_view(&st, &frame.snap.tree, &p, r, base, true, &|h| match h.id {
-            Some(id) => format!("/admin/docs/{id}"),
-            None => h.url.clone(),
+            Some(id) if h.key.starts_with("doc:") => format!("/admin/docs/{id}"),
+            _ => h.url.clone(),
         })
     });
     let site_options: Vec<Choice> = sites

@@ -5,8 +5,8 @@
 
 use axum::http::StatusCode;
 use sitegroup::{
-    Actor, Column, ColumnKind, DocInput, Grant, ImportDocument, NewUser, Origin, PublicDocument, Role, Scope,
-    SiteGroup, SiteId,
+    Actor, Column, ColumnKind, DocInput, Grant, ImportDocument, ImportTicket, NewUser, Origin, PublicDocument, Role,
+    Scope, SiteGroup, SiteId,
 };
 
 use crate::support::{TestPortal, encode, esc, href};
@@ -180,6 +180,44 @@ async fn a_published_document_appears_after_one_poll_and_a_draft_never_does() {
     poll(&p);
     let res = search(&p, "/search", "交通秩序整治").await;
     assert!(!res.body.contains(&href(&doc_href(g, jyj, id))), "withdrawn still found: {}", res.body);
+}
+
+#[tokio::test]
+async fn a_published_letter_is_found_as_a_reply_and_links_to_its_page() {
+    let p = portal();
+    let g = p.group();
+    let unit = g.site("jyj").unwrap().unit.unwrap();
+    let code = g.list_units(&system()).unwrap().into_iter().find(|u| u.id == unit).unwrap().code;
+    let letter = |subject: &str, public: bool| ImportTicket {
+        channel: "mailbox".into(),
+        unit: code.clone(),
+        subject: subject.into(),
+        body: "孩子上学的校车接送时间太早，能否调整？".into(),
+        received_at: g.now() - 86_400 * 3,
+        replied_at: Some(g.now() - 86_400),
+        reply: Some("已协调校车公司推迟二十分钟接送。".into()),
+        public,
+        writer: Some("李四".into()),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = g
+        .import_tickets_batch(&system(), &Origin::cli(), &[letter("校车接送时间调整", true), letter("校车私信", false)])
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap().id)
+        .collect();
+    poll(&p);
+    let link = href(&format!("/hudong/xzxx/{}", ids[0]));
+    let res = search(&p, "/search", "校车接送").await;
+    assert!(res.body.contains(&link), "{}", res.body);
+    assert!(res.body.contains("答复选登"), "labelled with its kind: {}", res.body);
+    assert!(!res.body.contains("校车私信"), "a private letter in public results: {}", res.body);
+    assert!(!res.body.contains(&href(&format!("/hudong/xzxx/{}", ids[1]))));
+    let res = search(&p, "/search", "推迟二十分钟").await;
+    assert!(res.body.contains(&link), "found by its reply: {}", res.body);
+    let res = p.get(&format!("/search?q={}&kind=reply", encode("校车"))).await;
+    assert!(res.body.contains(&link) && res.body.contains("value=\"reply\" selected"), "{}", res.body);
+    assert_eq!(p.get(&format!("/hudong/xzxx/{}", ids[0])).await.status, StatusCode::OK, "the link opens");
 }
 
 #[tokio::test]
