@@ -145,6 +145,9 @@ pub struct PublishedTicket {
     pub replied_at: Option<i64>,
 }
 
+/// A published letter with its responsible unit (for the search source).
+pub(crate) type PublishedLetter = (PublishedTicket, Option<UnitId>);
+
 /// The editor's preview of what publication would show.
 #[derive(Debug, Clone, Serialize)]
 pub struct RedactionPreview {
@@ -559,23 +562,40 @@ impl SiteGroup {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<PublishedTicket>, i64), Error> {
+        let (rows, total) = self.published_letters_page(channel, offset, limit)?;
+        Ok((rows.into_iter().map(|(letter, _)| letter).collect(), total))
+    }
+
+    /// [`published_tickets_page`](Self::published_tickets_page) with each letter's
+    /// responsible unit (for the search source, which files letters under its site).
+    pub(crate) fn published_letters_page(
+        &self,
+        channel: Option<Channel>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<PublishedLetter>, i64), Error> {
         let filter = ListFilter { published_only: true, channel, limit, offset, ..Default::default() };
         let (list, total, units) = self.db.read(|tx| {
             Ok::<_, Error>((repo::list(tx, &filter)?, repo::count(tx, &filter)?, core_repo::list_units(tx)?))
         })?;
-        let rows = list.iter().filter_map(|t| published_view(t, &units)).collect();
+        let rows = list.iter().filter_map(|t| Some((published_view(t, &units)?, t.flow.unit))).collect();
         Ok((rows, total))
     }
 
     /// One published letter, redacted (public); `NotFound` for anything not published
     /// (drafts, private letters, unknown ids alike).
     pub fn published_ticket(&self, id: i64) -> Result<PublishedTicket, Error> {
+        self.published_letter(id)?
+            .map(|(letter, _)| letter)
+            .ok_or_else(|| Error::NotFound { what: "ticket", key: id.to_string() })
+    }
+
+    /// [`published_ticket`](Self::published_ticket) with the letter's responsible unit,
+    /// `None` for anything not published (one read).
+    pub(crate) fn published_letter(&self, id: i64) -> Result<Option<PublishedLetter>, Error> {
         let (ticket, units) =
             self.db.read(|tx| Ok::<_, Error>((repo::published_one(tx, id)?, core_repo::list_units(tx)?)))?;
-        ticket
-            .as_ref()
-            .and_then(|t| published_view(t, &units))
-            .ok_or_else(|| Error::NotFound { what: "ticket", key: id.to_string() })
+        Ok(ticket.as_ref().and_then(|t| Some((published_view(t, &units)?, t.flow.unit))))
     }
 
     /// Forwards accepted mailbox letters to the leaders when `now` is a batch day

@@ -10,16 +10,14 @@
 //! a letter that is unpublished, or reopened by a dissatisfied writer, leaves both indexes
 //! in the next poll.
 
-use sitegroup_core::OrgUnit;
+use sitegroup_core::UnitId;
 use sitegroup_search::{Audience as SearchAudience, SearchDoc, SearchError, SearchSource};
 use sitegroup_store::Event;
 
 use crate::error::Error;
 use crate::group::SiteGroup;
 use crate::interaction_service::PublishedTicket;
-
-/// Letters read per page when the whole index is rebuilt.
-const REBUILD_PAGE: i64 = 1_000;
+use crate::search_service::{each_page, entity_keys, filing_site, key_id};
 
 /// The published-letters search source of a group.
 pub struct ReplySource<'a> {
@@ -32,18 +30,11 @@ impl<'a> ReplySource<'a> {
         ReplySource { group }
     }
 
-    fn map(&self, letter: &PublishedTicket, units: &[OrgUnit], public: bool) -> Result<Option<SearchDoc>, Error> {
-        let tree = self.group.site_tree()?;
-        let unit = letter.unit.as_deref().and_then(|code| units.iter().find(|u| u.code == code)).map(|u| u.id);
-        let site = tree
-            .sites()
-            .iter()
-            .find(|s| unit.is_some() && s.unit == unit && !s.is_template)
-            .or_else(|| tree.sites().iter().find(|s| s.parent.is_none() && !s.is_template));
-        let Some(site) = site else { return Ok(None) };
+    fn map(&self, letter: &PublishedTicket, unit: Option<UnitId>, public: bool) -> Result<Option<SearchDoc>, Error> {
+        let Some(site) = filing_site(&*self.group.site_tree()?, unit) else { return Ok(None) };
         Ok(Some(SearchDoc {
             key: format!("ticket:{}", letter.id),
-            site: site.id.0,
+            site: site.0,
             column: None,
             kind: "reply".into(),
             title: letter.subject.clone(),
@@ -60,13 +51,10 @@ impl<'a> ReplySource<'a> {
     }
 
     fn load_letter(&self, id: i64, audience: SearchAudience) -> Result<Option<SearchDoc>, Error> {
-        let letter = match self.group.published_ticket(id) {
-            Ok(letter) => letter,
-            Err(Error::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let units = self.group.db.read(sitegroup_store::core_repo::list_units)?;
-        self.map(&letter, &units, audience == SearchAudience::Public)
+        match self.group.published_letter(id)? {
+            Some((letter, unit)) => self.map(&letter, unit, audience == SearchAudience::Public),
+            None => Ok(None),
+        }
     }
 
     fn all_letters(
@@ -74,21 +62,14 @@ impl<'a> ReplySource<'a> {
         audience: SearchAudience,
         sink: &mut dyn FnMut(SearchDoc) -> Result<(), SearchError>,
     ) -> Result<(), Error> {
-        let units = self.group.db.read(sitegroup_store::core_repo::list_units)?;
         let public = audience == SearchAudience::Public;
-        let mut offset = 0;
-        loop {
-            let (letters, _) = self.group.published_tickets_page(None, offset, REBUILD_PAGE)?;
-            for letter in &letters {
-                if let Some(d) = self.map(letter, &units, public)? {
-                    sink(d)?;
-                }
-            }
-            if i64::try_from(letters.len()).unwrap_or(0) < REBUILD_PAGE {
-                return Ok(());
-            }
-            offset += REBUILD_PAGE;
-        }
+        each_page(
+            |offset, limit| Ok(self.group.published_letters_page(None, offset, limit)?.0),
+            |(letter, unit)| match self.map(&letter, unit, public)? {
+                Some(d) => sink(d).map_err(Error::from),
+                None => Ok(()),
+            },
+        )
     }
 }
 
@@ -102,15 +83,11 @@ impl SearchSource for ReplySource<'_> {
     }
 
     fn keys_for(&self, event: &Event) -> Vec<String> {
-        if self.handles(&event.kind) && event.entity.starts_with("ticket:") {
-            vec![event.entity.clone()]
-        } else {
-            Vec::new()
-        }
+        entity_keys(event, self.handles(&event.kind), "ticket:")
     }
 
     fn load(&self, key: &str, audience: SearchAudience) -> Result<Option<SearchDoc>, SearchError> {
-        let Some(id) = key.strip_prefix("ticket:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+        let Some(id) = key_id(key, "ticket:") else { return Ok(None) };
         self.load_letter(id, audience).map_err(SearchError::source)
     }
 

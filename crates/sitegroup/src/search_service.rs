@@ -140,12 +140,11 @@ impl<'a> ContentSource<'a> {
                 Audience::Public => {
                     let columns = db.read(|tx| sitegroup_columns::repo::columns_of_site(tx, site.id))?;
                     for c in columns {
-                        let mut offset = 0;
-                        loop {
-                            let (page, _) =
-                                db.read(|tx| repo::public_in_column(tx, site.id, c.id, REBUILD_PAGE, offset))?;
-                            let n = page.len();
-                            for p in page {
+                        each_page(
+                            |offset, limit| {
+                                Ok(db.read(|tx| repo::public_in_column(tx, site.id, c.id, limit, offset))?.0)
+                            },
+                            |p| {
                                 let d = self.map(
                                     p.id,
                                     p.site,
@@ -155,13 +154,9 @@ impl<'a> ContentSource<'a> {
                                     p.index_number.as_ref(),
                                     None,
                                 )?;
-                                sink(d)?;
-                            }
-                            if i64::try_from(n).unwrap_or(0) < REBUILD_PAGE {
-                                break;
-                            }
-                            offset += REBUILD_PAGE;
-                        }
+                                sink(d).map_err(Error::from)
+                            },
+                        )?;
                     }
                 }
                 Audience::BackOffice => {
@@ -183,6 +178,50 @@ impl<'a> ContentSource<'a> {
         }
         Ok(())
     }
+}
+
+/// Reads a source's rows a page of `REBUILD_PAGE` at a time (`read(offset, limit)`)
+/// and hands each to `each`, until a page comes back short (a whole-index rebuild).
+pub(crate) fn each_page<T>(
+    mut read: impl FnMut(i64, i64) -> Result<Vec<T>, Error>,
+    mut each: impl FnMut(T) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut offset = 0;
+    loop {
+        let rows = read(offset, REBUILD_PAGE)?;
+        let n = rows.len();
+        for row in rows {
+            each(row)?;
+        }
+        if i64::try_from(n).unwrap_or(0) < REBUILD_PAGE {
+            return Ok(());
+        }
+        offset += REBUILD_PAGE;
+    }
+}
+
+/// The id in a search key `{prefix}{id}` (`service:12` → 12); `None` for another kind
+/// of key.
+pub(crate) fn key_id(key: &str, prefix: &str) -> Option<i64> {
+    key.strip_prefix(prefix).and_then(|id| id.parse().ok())
+}
+
+/// The key an event concerns when a source follows it (`handled`) and it is about an
+/// entity `{prefix}{id}`: the entity itself, which is also the search key.
+pub(crate) fn entity_keys(event: &Event, handled: bool, prefix: &str) -> Vec<String> {
+    if handled && event.entity.starts_with(prefix) { vec![event.entity.clone()] } else { Vec::new() }
+}
+
+/// The site under which a unit's searchable thing (a Q&A entry, a published letter) is
+/// filed: the unit's first site, else the main site (also for no unit).
+pub(crate) fn filing_site(tree: &crate::SiteTree, unit: Option<sitegroup_core::UnitId>) -> Option<SiteId> {
+    let live = |s: &&sitegroup_core::Site| !s.is_template;
+    tree.sites()
+        .iter()
+        .filter(live)
+        .find(|s| unit.is_some() && s.unit == unit)
+        .or_else(|| tree.sites().iter().filter(live).find(|s| s.parent.is_none()))
+        .map(|s| s.id)
 }
 
 impl SearchSource for ContentSource<'_> {
@@ -209,7 +248,7 @@ impl SearchSource for ContentSource<'_> {
     }
 
     fn load(&self, key: &str, audience: Audience) -> Result<Option<SearchDoc>, SearchError> {
-        let Some(id) = key.strip_prefix("doc:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+        let Some(id) = key_id(key, "doc:") else { return Ok(None) };
         self.load_doc(id, audience).map_err(SearchError::source)
     }
 

@@ -57,6 +57,7 @@ use sitegroup_store::{Event, StoreError, Tx, core_repo};
 
 use crate::error::Error;
 use crate::group::{MaybeSite, SiteGroup};
+use crate::search_service::{each_page, entity_keys, filing_site, key_id};
 
 impl MaybeSite for Item {}
 impl MaybeSite for Qa {}
@@ -1152,15 +1153,11 @@ impl SearchSource for ServiceSource<'_> {
     }
 
     fn keys_for(&self, event: &Event) -> Vec<String> {
-        if self.handles(&event.kind) && event.entity.starts_with("service:") {
-            vec![event.entity.clone()]
-        } else {
-            Vec::new()
-        }
+        entity_keys(event, self.handles(&event.kind), "service:")
     }
 
     fn load(&self, key: &str, audience: SearchAudience) -> Result<Option<SearchDoc>, SearchError> {
-        let Some(id) = key.strip_prefix("service:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+        let Some(id) = key_id(key, "service:") else { return Ok(None) };
         self.load_item(id, audience).map_err(SearchError::source)
     }
 
@@ -1191,15 +1188,10 @@ impl<'a> QaSource<'a> {
 
     fn map(&self, qa: &Qa, public: bool) -> Result<Option<SearchDoc>, Error> {
         let tree = self.group.site_tree()?;
-        let site = tree
-            .sites()
-            .iter()
-            .find(|s| s.unit == Some(qa.unit) && !s.is_template)
-            .or_else(|| tree.sites().iter().find(|s| s.parent.is_none() && !s.is_template));
-        let Some(site) = site else { return Ok(None) };
+        let Some(site) = filing_site(&tree, Some(qa.unit)) else { return Ok(None) };
         Ok(Some(SearchDoc {
             key: format!("service_qa:{}", qa.id),
-            site: site.id.0,
+            site: site.0,
             column: None,
             kind: "qa".into(),
             title: qa.question.clone(),
@@ -1230,21 +1222,16 @@ impl<'a> QaSource<'a> {
         sink: &mut dyn FnMut(SearchDoc) -> Result<(), SearchError>,
     ) -> Result<(), Error> {
         let public = audience == SearchAudience::Public;
-        let page = 1_000;
-        let mut offset = 0;
-        loop {
-            let f = QaFilter { published_only: public, limit: page, offset, ..Default::default() };
-            let (rows, _) = self.group.db.read(|tx| repo::qas(tx, &f))?;
-            for qa in &rows {
-                if let Some(d) = self.map(qa, public)? {
-                    sink(d)?;
-                }
-            }
-            if i64::try_from(rows.len()).unwrap_or(0) < page {
-                return Ok(());
-            }
-            offset += page;
-        }
+        each_page(
+            |offset, limit| {
+                let f = QaFilter { published_only: public, limit, offset, ..Default::default() };
+                Ok(self.group.db.read(|tx| repo::qas(tx, &f))?.0)
+            },
+            |qa| match self.map(&qa, public)? {
+                Some(d) => sink(d).map_err(Error::from),
+                None => Ok(()),
+            },
+        )
     }
 }
 
@@ -1258,15 +1245,11 @@ impl SearchSource for QaSource<'_> {
     }
 
     fn keys_for(&self, event: &Event) -> Vec<String> {
-        if self.handles(&event.kind) && event.entity.starts_with("service_qa:") {
-            vec![event.entity.clone()]
-        } else {
-            Vec::new()
-        }
+        entity_keys(event, self.handles(&event.kind), "service_qa:")
     }
 
     fn load(&self, key: &str, audience: SearchAudience) -> Result<Option<SearchDoc>, SearchError> {
-        let Some(id) = key.strip_prefix("service_qa:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+        let Some(id) = key_id(key, "service_qa:") else { return Ok(None) };
         self.load_qa(id, audience).map_err(SearchError::source)
     }
 
